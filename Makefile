@@ -1,0 +1,38 @@
+# Two entry points for newcomers: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test lint typecheck unit bench clean
+
+$(BIN)/mutuals: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(BIN)/mutuals
+
+## Install, migrate the embedded SQLite database, create a demo project and serve on 127.0.0.1:8000.
+run: install
+	$(BIN)/mutuals quickstart
+
+## Install and run the whole suite: lint, types, tests on SQLite and PostgreSQL.
+test: install lint typecheck unit
+
+lint:
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck:
+	$(BIN)/mypy
+
+unit:
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

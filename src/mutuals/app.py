@@ -1,0 +1,76 @@
+"""create_app(): wiring only."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from mutuals import __version__
+from mutuals.auth.signing_secret import load_signing_secret
+from mutuals.auth.tokens import TokenSigner
+from mutuals.config import Settings, get_settings
+from mutuals.db import Database
+from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
+from mutuals.middleware import BodySizeLimit, RequestId
+from mutuals.projects.dependencies import KnownProjects
+from mutuals.users.router import router as users_router
+
+logger = logging.getLogger("mutuals")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings)
+        async with database.transaction() as connection:
+            secret = await load_signing_secret(connection, settings)
+        app.state.database = database
+        app.state.token_signer = TokenSigner(
+            secret, settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds
+        )
+        try:
+            yield
+        finally:
+            await database.dispose()
+
+    app = FastAPI(
+        title="mutuals",
+        version=__version__,
+        summary="LinkedIn-style connections between the users of any app (Replyke v7 API).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.known_projects = KnownProjects()
+    install_error_handlers(app)
+
+    v7 = APIRouter(prefix="/v7/{projectId}")
+    v7.include_router(users_router)
+    app.include_router(v7)
+    app.include_router(_operations_router())
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
+    return app
+
+
+def _operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: 200 while the process runs")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: 200 when the database answers, else 503")
+    async def readyz(request: Request) -> JSONResponse:
+        database: Database = request.app.state.database
+        try:
+            await database.ping()
+        except Exception:  # any failure to reach the database means not ready
+            return error_response(ServiceUnavailable())
+        return JSONResponse({"status": "ready"})
+
+    return router

@@ -1,0 +1,112 @@
+"""Who is calling: the dependencies every /v7 route uses to learn its caller.
+
+A request carries an access token (one user) or a service key (the project's backend,
+which names the user it acts for in `actingUserId`, or the legacy `userId`).
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from mutuals.auth.errors import ActingUserRequired, Unauthorized
+from mutuals.auth.service_keys import is_live_service_key, looks_like_service_key
+from mutuals.auth.tokens import TokenSigner
+from mutuals.db import Transaction
+from mutuals.ids import parse_uuid
+from mutuals.projects.dependencies import ProjectId
+from mutuals.users.errors import UserNotFound
+from mutuals.users.repository import user_exists
+
+# Documents the scheme in OpenAPI; we parse the header ourselves to answer our own 401.
+bearer_scheme = HTTPBearer(auto_error=False, description="Access token or service key")
+
+BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
+
+
+@dataclass(frozen=True)
+class Caller:
+    project_id: uuid.UUID
+    user_id: uuid.UUID | None
+    is_service: bool
+
+
+@dataclass(frozen=True)
+class UserCaller:
+    project_id: uuid.UUID
+    user_id: uuid.UUID
+    is_service: bool
+
+
+async def _acting_user_field(request: Request) -> Any:
+    names = ["actingUserId"]
+    # Older server SDKs send `userId`; on paths with their own {userId} it means the other
+    # user, so it is not read as the acting user there.
+    if "userId" not in request.path_params:
+        names.append("userId")
+    sources: list[dict[str, Any]] = []
+    if request.method in BODY_METHODS:
+        raw = await request.body()
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = None
+            if isinstance(body, dict):
+                sources.append(body)
+    sources.append(dict(request.query_params))
+    for name in names:
+        for source in sources:
+            if source.get(name) is not None:
+                return source[name]
+    return None
+
+
+async def optional_caller(
+    request: Request,
+    project_id: ProjectId,
+    connection: Transaction,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Caller | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "bearer" or not credential:
+        raise Unauthorized()
+    if looks_like_service_key(credential):
+        header_project = request.headers.get("x-replyke-project-id")
+        if header_project is not None and header_project.strip().lower() != str(project_id):
+            raise Unauthorized()
+        if not await is_live_service_key(connection, project_id, credential):
+            raise Unauthorized()
+        acting = await _acting_user_field(request)
+        if acting is None:
+            return Caller(project_id, None, is_service=True)
+        acting_id = parse_uuid(acting)
+        if acting_id is None or not await user_exists(connection, project_id, acting_id):
+            raise UserNotFound("Acting user not found")
+        return Caller(project_id, acting_id, is_service=True)
+    signer: TokenSigner = request.app.state.token_signer
+    verified = signer.verify("access", credential, project_id)
+    if verified is None:
+        raise Unauthorized()
+    return Caller(project_id, verified.user_id, is_service=False)
+
+
+async def required_user(
+    caller: Annotated[Caller | None, Depends(optional_caller)],
+) -> UserCaller:
+    if caller is None:
+        raise Unauthorized()
+    if caller.user_id is None:
+        raise ActingUserRequired()
+    return UserCaller(caller.project_id, caller.user_id, caller.is_service)
+
+
+MaybeCaller = Annotated[Caller | None, Depends(optional_caller)]
+CurrentUser = Annotated[UserCaller, Depends(required_user)]

@@ -1,0 +1,84 @@
+"""JWTs signed by this service: access tokens (and refresh tokens, see identity).
+
+Each project signs with its own key derived from the deployment secret, so a token of
+project A cannot even verify on project B; the `pid` claim is checked as well.
+Verification names the one algorithm it accepts.
+"""
+
+import hashlib
+import hmac
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jwt
+
+from mutuals.ids import new_id, parse_uuid
+
+ALGORITHM = "HS256"
+TokenKind = Literal["access", "refresh"]
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    project_id: uuid.UUID
+    user_id: uuid.UUID
+    token_id: uuid.UUID | None
+    claims: dict[str, Any]
+
+
+class TokenSigner:
+    def __init__(self, secret: bytes, access_ttl_seconds: int, refresh_ttl_seconds: int) -> None:
+        self._secret = secret
+        self._ttl: dict[TokenKind, int] = {
+            "access": access_ttl_seconds,
+            "refresh": refresh_ttl_seconds,
+        }
+        self._keys: dict[tuple[uuid.UUID, TokenKind], bytes] = {}
+
+    def _key(self, project_id: uuid.UUID, kind: TokenKind) -> bytes:
+        cache_key = (project_id, kind)
+        key = self._keys.get(cache_key)
+        if key is None:
+            label = f"mutuals/{kind}/".encode() + project_id.bytes
+            key = hmac.new(self._secret, label, hashlib.sha256).digest()
+            self._keys[cache_key] = key
+        return key
+
+    def issue(
+        self,
+        kind: TokenKind,
+        project_id: uuid.UUID,
+        user_id: uuid.UUID,
+        token_id: uuid.UUID | None = None,
+        extra_claims: dict[str, Any] | None = None,
+    ) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "sub": str(user_id),
+            "pid": str(project_id),
+            "typ": kind,
+            "iat": now,
+            "exp": now + self._ttl[kind],
+            "jti": str(token_id or new_id()),
+        }
+        if extra_claims:
+            claims.update(extra_claims)
+        return jwt.encode(claims, self._key(project_id, kind), algorithm=ALGORITHM)
+
+    def verify(self, kind: TokenKind, token: str, project_id: uuid.UUID) -> VerifiedToken | None:
+        """The token's subject when it is a valid `kind` token of this project, else None."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._key(project_id, kind),
+                algorithms=[ALGORITHM],
+                options={"require": ["exp", "iat", "sub", "pid", "typ", "jti"]},
+            )
+        except jwt.PyJWTError:
+            return None
+        user_id = parse_uuid(claims.get("sub"))
+        if claims.get("typ") != kind or claims.get("pid") != str(project_id) or user_id is None:
+            return None
+        return VerifiedToken(project_id, user_id, parse_uuid(claims.get("jti")), claims)

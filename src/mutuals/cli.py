@@ -1,0 +1,268 @@
+"""The `mutuals` command line (contract: spec/CLI.md). Each command calls a service."""
+
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.auth.signing_secret import load_signing_secret
+from mutuals.auth.tokens import TokenSigner
+from mutuals.config import Settings, get_settings
+from mutuals.db import Database
+from mutuals.errors import AppError
+from mutuals.ids import parse_uuid
+from mutuals.migrate import upgrade
+from mutuals.projects import service as projects
+from mutuals.projects.service import CreatedProject
+from mutuals.users import rules
+from mutuals.users import service as users
+from mutuals.users.errors import UserNotFound
+
+app = typer.Typer(
+    help="mutuals: connections between the users of any app.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+project_app = typer.Typer(help="Projects and their keys.", no_args_is_help=True)
+user_app = typer.Typer(help="Users of a project.", no_args_is_help=True)
+app.add_typer(project_app, name="project")
+app.add_typer(user_app, name="user")
+
+T = TypeVar("T")
+
+
+class CliError(Exception):
+    """Bad input: printed as one line on stderr, exit status 1."""
+
+
+def _run(work: Callable[[AsyncConnection, Settings], Awaitable[T]]) -> T:
+    settings = get_settings()
+
+    async def in_transaction() -> T:
+        database = Database(settings)
+        try:
+            async with database.transaction() as connection:
+                return await work(connection, settings)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(in_transaction())
+
+
+def _project_id(raw: str) -> uuid.UUID:
+    parsed = parse_uuid(raw.lower())
+    if parsed is None:
+        raise CliError(f"--project must be a project id (a UUID), got {raw!r}")
+    return parsed
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload) + "\n")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations and exit."""
+    upgrade(get_settings().database_url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+) -> None:
+    """Apply pending migrations, then serve the API until interrupted."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    upgrade(get_settings().database_url)
+    uvicorn.run(
+        "mutuals.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@project_app.command("create")
+def project_create(
+    name: Annotated[str, typer.Option("--name", help="Project name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Create a project and its first service key (shown once)."""
+
+    async def work(connection: AsyncConnection, _settings: Settings) -> CreatedProject:
+        return await projects.create_project(connection, name)
+
+    created = _run(work)
+    if as_json:
+        _print_json(
+            {"id": str(created.id), "name": created.name, "serviceKey": created.service_key}
+        )
+    else:
+        typer.echo(f"project {created.name}: {created.id}")
+        typer.echo(f"service key (shown once, store it now): {created.service_key}")
+
+
+@project_app.command("set-public-key")
+def project_set_public_key(
+    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    file: Annotated[Path, typer.Option("--file", help="PEM file of the RSA public key.")],
+) -> None:
+    """Register the RSA public key that verifies external-user JWTs of this project."""
+    project_id = _project_id(project)
+    try:
+        pem = file.read_text()
+    except OSError as exc:
+        raise CliError(f"cannot read {file}: {exc.strerror}") from None
+
+    async def work(connection: AsyncConnection, _settings: Settings) -> None:
+        await projects.set_external_user_public_key(connection, project_id, pem)
+
+    _run(work)
+    typer.echo(f"public key registered for project {project_id}")
+
+
+@user_app.command("create")
+def user_create(
+    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    username: Annotated[str, typer.Option("--username", help="Unique username.")],
+    email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Create a user and print a fresh access token for it."""
+    project_id = _project_id(project)
+
+    async def work(connection: AsyncConnection, settings: Settings) -> dict[str, Any]:
+        await projects.require_project(connection, project_id)
+        profile = rules.profile_fields({"username": username, "name": name})
+        created = await users.create_user(
+            connection,
+            project_id,
+            profile=profile,
+            email=None if email is None else rules.normalize_email(email),
+            auth_methods=[],
+        )
+        signer = await _signer(connection, settings)
+        token = signer.issue("access", project_id, uuid.UUID(created["id"]))
+        return {"id": created["id"], "username": created["username"], "accessToken": token}
+
+    result = _run(work)
+    if as_json:
+        _print_json(result)
+    else:
+        typer.echo(f"user {result['username']}: {result['id']}")
+        typer.echo(f"access token (30 minutes): {result['accessToken']}")
+
+
+@app.command()
+def token(
+    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    user: Annotated[str, typer.Option("--user", help="User id.")],
+) -> None:
+    """Print a fresh access token for a user."""
+    project_id = _project_id(project)
+    user_id = parse_uuid(user.lower())
+    if user_id is None:
+        raise CliError(f"--user must be a user id (a UUID), got {user!r}")
+
+    async def work(connection: AsyncConnection, settings: Settings) -> str:
+        await projects.require_project(connection, project_id)
+        await users.get_profile(connection, project_id, user_id, None)
+        return (await _signer(connection, settings)).issue("access", project_id, user_id)
+
+    typer.echo(_run(work))
+
+
+@app.command()
+def quickstart(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+) -> None:
+    """Migrate, make sure a demo project and user exist, print how to call them, serve."""
+    settings = get_settings()
+    upgrade(settings.database_url)
+
+    async def work(connection: AsyncConnection, settings: Settings) -> dict[str, str]:
+        demo = await projects.demo_project(connection)
+        try:
+            ada = await users.get_or_create_demo_user(connection, demo.id, "ada")
+        except UserNotFound:  # pragma: no cover - created just above
+            raise CliError("could not create the demo user") from None
+        signer = await _signer(connection, settings)
+        return {
+            "project": str(demo.id),
+            "key": demo.service_key,
+            "user": ada,
+            "token": signer.issue("access", demo.id, uuid.UUID(ada)),
+        }
+
+    demo = _run(work)
+    base = f"http://{host}:{port}/v7/{demo['project']}"
+    typer.echo(
+        "\n".join(
+            [
+                "",
+                "mutuals is starting on the embedded SQLite database.",
+                f"  API base URL  {base}",
+                f"  docs          http://{host}:{port}/docs",
+                f"  project id    {demo['project']}",
+                f"  service key   {demo['key']}   (a new one each start; store it)",
+                f"  demo user     ada  {demo['user']}",
+                "",
+                "First call (ada's own profile, with a 30-minute access token):",
+                f"  curl -s {base}/users/{demo['user']} \\",
+                f"    -H 'Authorization: Bearer {demo['token']}'",
+                "",
+                "Acting for ada with the service key:",
+                f"  curl -s '{base}/connections/count?actingUserId={demo['user']}' \\",
+                f"    -H 'Authorization: Bearer {demo['key']}'",
+                "",
+            ]
+        )
+    )
+    serve(host=host, port=port, workers=1)
+
+
+async def _signer(connection: AsyncConnection, settings: Settings) -> TokenSigner:
+    secret = await load_signing_secret(connection, settings)
+    return TokenSigner(
+        secret, settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds
+    )
+
+
+def main() -> None:
+    """Entry point: bad input is one line on stderr and a non-zero status, never a traceback."""
+    try:
+        result = app(standalone_mode=False)
+    except (CliError, ValueError) as exc:
+        _fail(str(exc), 1)
+    except AppError as exc:
+        _fail(f"{exc.detail} ({exc.code})", 1)
+    except (KeyboardInterrupt, typer.Abort):
+        _fail("interrupted", 130)
+    except Exception as exc:  # a one-line report beats a traceback for operators
+        # Typer bundles its own copy of click, so usage errors are recognised by shape.
+        format_message = getattr(exc, "format_message", None)
+        if callable(format_message):
+            _fail(str(format_message()), int(getattr(exc, "exit_code", 2)))
+        _fail(f"{type(exc).__name__}: {exc}", 1)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, status: int) -> None:
+    sys.stderr.write("error: " + " ".join(message.split()) + "\n")
+    sys.exit(status)

@@ -1,0 +1,44 @@
+"""Settings, read from MUTUALS_* environment variables (see docs/CLI contract)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MUTUALS_", extra="ignore")
+
+    # Storage
+    database_url: str = "sqlite+aiosqlite:///mutuals.db"
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=20, ge=0)
+    # Bounds how long a request waits for an unreachable database before answering 503.
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_statement_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    # Credentials
+    secret_key: SecretStr | None = None
+    access_token_ttl_seconds: int = Field(default=30 * 60, ge=1)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=1)
+    # Two tabs refreshing with the same token inside this window both get the successor.
+    refresh_reuse_grace_seconds: float = Field(default=30.0, ge=0)
+
+    # Rate limits
+    redis_url: str | None = None
+    rate_limits: Literal["on", "off"] = "on"
+    rate_limit_connection_request: str = "25/5minutes"
+    rate_limit_connection_change: str = "50/5minutes"
+    rate_limit_default: str = "100/5minutes"
+    rate_limit_auth: str = "20/5minutes"
+    # Comma-separated addresses whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+
+    # HTTP
+    max_body_bytes: int = 64 * 1024
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,119 @@
+"""Engines and the per-request transaction.
+
+SQLite gets two engines on the same file: reads begin a plain (deferred) transaction so
+they run beside a writer under WAL, while writes begin IMMEDIATE so two writers queue on
+the busy timeout instead of failing when both try to upgrade a read lock.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Insert, Table, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from mutuals.config import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.url = make_url(settings.database_url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            self.write_engine = _sqlite_engine(settings, begin="BEGIN IMMEDIATE")
+            self.read_engine = _sqlite_engine(settings, begin="BEGIN")
+        else:
+            self.write_engine = _postgres_engine(settings)
+            self.read_engine = self.write_engine
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+        """Commit when the block ends, roll back when it raises."""
+        engine = self.write_engine if write else self.read_engine
+        async with engine.begin() as connection:
+            yield connection
+
+    async def ping(self) -> None:
+        async with self.read_engine.connect() as connection:
+            await connection.exec_driver_sql("SELECT 1")
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()
+
+
+def _sqlite_engine(settings: Settings, *, begin: str) -> AsyncEngine:
+    engine = create_async_engine(
+        settings.database_url,
+        hide_parameters=True,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so we can choose BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+def _postgres_engine(settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        settings.database_url,
+        hide_parameters=True,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_connect_timeout_seconds,
+        pool_pre_ping=True,
+        connect_args={
+            "timeout": settings.database_connect_timeout_seconds,
+            "command_timeout": settings.database_statement_timeout_seconds,
+            "server_settings": {"application_name": "mutuals"},
+        },
+    )
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection]:
+    """One transaction per request, committed before the response is sent.
+
+    Used with Depends(scope="function") so a failed commit becomes an error response
+    rather than a success for work that was never saved.
+    """
+    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    async with get_database(request).transaction(write=write) as connection:
+        yield connection
+
+
+Transaction = Annotated[AsyncConnection, Depends(request_transaction, scope="function")]
+
+
+def insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING, in the dialect of the connection.
+
+    Races on unique keys are settled by the database: the loser's insert returns no row.
+    """
+    if connection.dialect.name == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()

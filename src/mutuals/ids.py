@@ -1,0 +1,23 @@
+"""Identifiers: time-ordered UUIDs (version 7) keep primary-key indexes append-mostly."""
+
+import os
+import time
+import uuid
+
+
+def new_id() -> uuid.UUID:
+    unix_ms = time.time_ns() // 1_000_000
+    rand_a = int.from_bytes(os.urandom(2), "big") & 0xFFF
+    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    value = (unix_ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    return uuid.UUID(int=value)
+
+
+def parse_uuid(raw: object) -> uuid.UUID | None:
+    """A UUID from client input, or None when it is not one."""
+    if not isinstance(raw, str) or len(raw) != 36:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None

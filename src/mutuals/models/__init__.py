@@ -1,0 +1,19 @@
+"""Tables, one module each; importing this package registers them all on `metadata`."""
+
+from mutuals.models.base import metadata
+from mutuals.models.connections import connections
+from mutuals.models.instance_settings import instance_settings
+from mutuals.models.notifications import app_notifications
+from mutuals.models.projects import projects
+from mutuals.models.service_keys import service_keys
+from mutuals.models.users import users
+
+__all__ = [
+    "app_notifications",
+    "connections",
+    "instance_settings",
+    "metadata",
+    "projects",
+    "service_keys",
+    "users",
+]

@@ -1,0 +1,50 @@
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import RowMapping, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.models import users
+from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+
+
+async def insert_user(connection: AsyncConnection, values: dict[str, Any]) -> None:
+    await connection.execute(insert(users).values(**values))
+
+
+async def get_user(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+) -> RowMapping | None:
+    result = await connection.execute(
+        select(users).where(users.c.project_id == project_id, users.c.id == user_id)
+    )
+    return result.mappings().one_or_none()
+
+
+async def get_public_users(
+    connection: AsyncConnection, project_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, RowMapping]:
+    result = await connection.execute(
+        select(*PUBLIC_USER_COLUMNS).where(
+            users.c.project_id == project_id, users.c.id.in_(user_ids)
+        )
+    )
+    return {row["id"]: row for row in result.mappings()}
+
+
+async def user_exists(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    found = await connection.scalar(
+        select(users.c.id).where(users.c.project_id == project_id, users.c.id == user_id)
+    )
+    return found is not None
+
+
+async def find_user_id_by(
+    connection: AsyncConnection, project_id: uuid.UUID, column: str, value: str
+) -> uuid.UUID | None:
+    return await connection.scalar(
+        select(users.c.id).where(users.c.project_id == project_id, users.c[column] == value)
+    )
