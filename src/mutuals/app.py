@@ -11,9 +11,11 @@ from mutuals import __version__
 from mutuals.auth.signing_secret import load_signing_secret
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings, get_settings
+from mutuals.connections.router import router as connections_router
 from mutuals.db import Database
 from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
 from mutuals.middleware import BodySizeLimit, RequestId
+from mutuals.notifications.router import router as notifications_router
 from mutuals.projects.dependencies import KnownProjects
 from mutuals.users.router import router as users_router
 
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     v7 = APIRouter(prefix="/v7/{projectId}")
     v7.include_router(users_router)
+    v7.include_router(connections_router)
+    v7.include_router(notifications_router)
     app.include_router(v7)
     app.include_router(_operations_router())
 

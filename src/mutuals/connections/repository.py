@@ -1,0 +1,375 @@
+"""Every query of the connections feature. Each one starts from the project id.
+
+State changes are single conditional statements (UPDATE/DELETE … WHERE <expected state>
+… RETURNING, INSERT … ON CONFLICT DO NOTHING): the database decides races, and the
+caller learns from the returned row whether its transition happened.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    RowMapping,
+    Select,
+    String,
+    and_,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.db import insert_ignoring_conflicts
+from mutuals.models import connections, users
+from mutuals.pagination import PageRequest
+from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+
+Side = Literal["requester_id", "receiver_id"]
+SearchField = Literal["username", "name"]
+
+# Literals, not bound parameters: the planner can then match the partial indexes.
+PENDING: ColumnClause[str] = literal_column("'pending'", String())
+ACCEPTED: ColumnClause[str] = literal_column("'accepted'", String())
+DECLINED: ColumnClause[str] = literal_column("'declined'", String())
+
+RECORD_COLUMNS = (
+    connections.c.id,
+    connections.c.requester_id,
+    connections.c.receiver_id,
+    connections.c.status,
+    connections.c.message,
+    connections.c.created_at,
+    connections.c.responded_at,
+)
+
+
+def canonical_pair(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    return (a, b) if a < b else (b, a)
+
+
+def _pair_is(project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID) -> ColumnElement[bool]:
+    low, high = canonical_pair(a, b)
+    return and_(
+        connections.c.project_id == project_id,
+        connections.c.pair_low_id == low,
+        connections.c.pair_high_id == high,
+    )
+
+
+def _id_is(project_id: uuid.UUID, connection_id: uuid.UUID) -> ColumnElement[bool]:
+    return and_(connections.c.project_id == project_id, connections.c.id == connection_id)
+
+
+async def find_between(
+    connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
+) -> RowMapping | None:
+    result = await connection.execute(select(*RECORD_COLUMNS).where(_pair_is(project_id, a, b)))
+    return result.mappings().one_or_none()
+
+
+async def find_by_id(
+    connection: AsyncConnection, project_id: uuid.UUID, connection_id: uuid.UUID
+) -> RowMapping | None:
+    result = await connection.execute(
+        select(*RECORD_COLUMNS).where(_id_is(project_id, connection_id))
+    )
+    return result.mappings().one_or_none()
+
+
+async def insert_pending(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    requester_id: uuid.UUID,
+    receiver_id: uuid.UUID,
+    message: str | None,
+    now: datetime,
+) -> bool:
+    """True when inserted; False when any record already holds the pair."""
+    low, high = canonical_pair(requester_id, receiver_id)
+    statement = (
+        insert_ignoring_conflicts(connection, connections)
+        .values(
+            project_id=project_id,
+            id=connection_id,
+            requester_id=requester_id,
+            receiver_id=receiver_id,
+            pair_low_id=low,
+            pair_high_id=high,
+            status="pending",
+            message=message,
+            created_at=now,
+            responded_at=None,
+        )
+        .returning(connections.c.id)
+    )
+    return (await connection.scalar(statement)) is not None
+
+
+async def replace_declined_by_receiver(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    requester_id: uuid.UUID,
+    receiver_id: uuid.UUID,
+    message: str | None,
+    now: datetime,
+) -> bool:
+    """The one who declined asks back: the declined record becomes a fresh pending one."""
+    statement = (
+        update(connections)
+        .where(
+            _pair_is(project_id, requester_id, receiver_id),
+            connections.c.status == DECLINED,
+            connections.c.receiver_id == requester_id,
+        )
+        .values(
+            id=connection_id,
+            requester_id=requester_id,
+            receiver_id=receiver_id,
+            status="pending",
+            message=message,
+            created_at=now,
+            responded_at=None,
+        )
+        .returning(connections.c.id)
+    )
+    return (await connection.scalar(statement)) is not None
+
+
+async def respond_to_pending(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    receiver_id: uuid.UUID,
+    status: Literal["accepted", "declined"],
+    now: datetime,
+) -> RowMapping | None:
+    """Accept or decline, only if the record is pending and addressed to `receiver_id`."""
+    result = await connection.execute(
+        update(connections)
+        .where(
+            _id_is(project_id, connection_id),
+            connections.c.status == PENDING,
+            connections.c.receiver_id == receiver_id,
+        )
+        .values(status=status, responded_at=now)
+        .returning(*RECORD_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+async def decline_pending_between(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    receiver_id: uuid.UUID,
+    requester_id: uuid.UUID,
+    now: datetime,
+) -> RowMapping | None:
+    result = await connection.execute(
+        update(connections)
+        .where(
+            _pair_is(project_id, receiver_id, requester_id),
+            connections.c.status == PENDING,
+            connections.c.receiver_id == receiver_id,
+        )
+        .values(status="declined", responded_at=now)
+        .returning(*RECORD_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+def _removable_by(user_id: uuid.UUID) -> ColumnElement[bool]:
+    # Withdraw: the requester of a pending record. Disconnect: either party of an accepted one.
+    return or_(
+        and_(connections.c.status == PENDING, connections.c.requester_id == user_id),
+        and_(
+            connections.c.status == ACCEPTED,
+            or_(connections.c.requester_id == user_id, connections.c.receiver_id == user_id),
+        ),
+    )
+
+
+async def delete_by_id_if_removable(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    user_id: uuid.UUID,
+) -> RowMapping | None:
+    result = await connection.execute(
+        delete(connections)
+        .where(_id_is(project_id, connection_id), _removable_by(user_id))
+        .returning(*RECORD_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+async def delete_between_if_removable(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_id: uuid.UUID
+) -> RowMapping | None:
+    result = await connection.execute(
+        delete(connections)
+        .where(_pair_is(project_id, user_id, other_id), _removable_by(user_id))
+        .returning(*RECORD_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+async def adjust_connection_counts(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    a: uuid.UUID,
+    b: uuid.UUID,
+    delta: int,
+) -> dict[uuid.UUID, RowMapping]:
+    """Add `delta` to both users' counters; returns their public profiles.
+
+    One statement for both rows: PostgreSQL locks them in index order, so two transitions
+    touching the same users cannot deadlock on the counters.
+    """
+    result = await connection.execute(
+        update(users)
+        .where(users.c.project_id == project_id, users.c.id.in_(canonical_pair(a, b)))
+        .values(connections_count=users.c.connections_count + delta)
+        .returning(*PUBLIC_USER_COLUMNS)
+    )
+    return {row["id"]: row for row in result.mappings()}
+
+
+async def connection_count(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+) -> int | None:
+    """The user's accepted connections, or None when there is no such user."""
+    return await connection.scalar(
+        select(users.c.connections_count).where(
+            users.c.project_id == project_id, users.c.id == user_id
+        )
+    )
+
+
+def _other_user_matches(query: str, fields: tuple[SearchField, ...]) -> ColumnElement[bool]:
+    needle = query.lower()
+    return or_(*(func.lower(users.c[field]).contains(needle, autoescape=True) for field in fields))
+
+
+def _accepted_side(
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    side: Side,
+    search: tuple[str, tuple[SearchField, ...]] | None,
+) -> Select[tuple[object, ...]]:
+    other: Side = "receiver_id" if side == "requester_id" else "requester_id"
+    statement = (
+        select(
+            connections.c.id.label("connection_id"),
+            connections.c.created_at.label("requested_at"),
+            connections.c.responded_at.label("connected_at"),
+            *(column.label(f"user_{column.name}") for column in PUBLIC_USER_COLUMNS),
+        )
+        .join(
+            users,
+            and_(
+                users.c.project_id == connections.c.project_id, users.c.id == connections.c[other]
+            ),
+        )
+        .where(
+            connections.c.project_id == project_id,
+            connections.c[side] == user_id,
+            connections.c.status == ACCEPTED,
+        )
+    )
+    if search is not None:
+        statement = statement.where(_other_user_matches(*search))
+    return statement
+
+
+async def list_accepted(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    page: PageRequest,
+    search: tuple[str, tuple[SearchField, ...]] | None,
+) -> list[RowMapping]:
+    """Newest connection first, from the two partial indexes merged.
+
+    The user may be either side of a record; each side is read in order from its own
+    index, cut at offset + limit, and only those rows are merged, so page 1 costs the
+    same for a user with ten connections and one with a hundred thousand.
+    """
+    depth = page.offset + page.limit
+    branches = []
+    sides: tuple[Side, Side] = ("requester_id", "receiver_id")
+    for side in sides:
+        branch = (
+            _accepted_side(project_id, user_id, side, search)
+            .order_by(connections.c.responded_at.desc(), connections.c.id.desc())
+            .limit(depth)
+            .subquery()
+        )
+        branches.append(select(branch))
+    merged = union_all(*branches).subquery()
+    result = await connection.execute(
+        select(merged)
+        .order_by(merged.c.connected_at.desc(), merged.c.connection_id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    return list(result.mappings())
+
+
+async def count_accepted_matching(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    search: tuple[str, tuple[SearchField, ...]],
+) -> int:
+    total = 0
+    sides: tuple[Side, Side] = ("requester_id", "receiver_id")
+    for side in sides:
+        subquery = _accepted_side(project_id, user_id, side, search).subquery()
+        total += await connection.scalar(select(func.count()).select_from(subquery)) or 0
+    return total
+
+
+async def list_pending(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    side: Side,
+    page: PageRequest,
+) -> tuple[list[RowMapping], int]:
+    other: Side = "receiver_id" if side == "requester_id" else "requester_id"
+    mine = and_(
+        connections.c.project_id == project_id,
+        connections.c[side] == user_id,
+        connections.c.status == PENDING,
+    )
+    total = await connection.scalar(select(func.count()).select_from(connections).where(mine))
+    if not total or page.offset >= total:
+        return [], total or 0
+    result = await connection.execute(
+        select(
+            connections.c.id.label("connection_id"),
+            connections.c.message,
+            connections.c.created_at.label("requested_at"),
+            *(column.label(f"user_{column.name}") for column in PUBLIC_USER_COLUMNS),
+        )
+        .join(
+            users,
+            and_(
+                users.c.project_id == connections.c.project_id, users.c.id == connections.c[other]
+            ),
+        )
+        .where(mine)
+        .order_by(connections.c.created_at.desc(), connections.c.id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    return list(result.mappings()), total

@@ -1,0 +1,286 @@
+"""The twelve endpoints of API.md §2. Parsing and wiring only; rules live in service.py."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from mutuals.auth.caller import CurrentUser, MaybeCaller
+from mutuals.auth.errors import ActingUserRequired, Unauthorized
+from mutuals.connections import service
+from mutuals.connections.errors import (
+    AlreadyConnected,
+    ConnectionForbidden,
+    ConnectionNotFound,
+    ConnectionUserNotFound,
+    InvalidConnectionId,
+    InvalidMessage,
+    InvalidQuery,
+    InvalidReceiverId,
+    InvalidUserId,
+    RequestDeclined,
+    RequestPending,
+    SelfCheck,
+    SelfDisconnect,
+    SelfRequest,
+)
+from mutuals.connections.schemas import (
+    ConnectionPage,
+    ConnectionRequestBody,
+    ConnectionStatus,
+    Count,
+    Created,
+    PendingPage,
+    Removed,
+    RemovedByUser,
+    Responded,
+)
+from mutuals.db import Transaction
+from mutuals.errors import InvalidBody, InvalidJson, documented
+from mutuals.ids import parse_uuid
+from mutuals.pagination import parse_page
+from mutuals.projects.dependencies import ProjectId
+from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
+from mutuals.users.errors import UserNotFound
+
+router = APIRouter(tags=["connections"])
+
+AUTH_ERRORS = (InvalidProjectId, ActingUserRequired, Unauthorized, ProjectNotFound, UserNotFound)
+PUBLIC_ERRORS = (InvalidProjectId, Unauthorized, ProjectNotFound)
+
+PageParam = Annotated[str | None, Query(description="1-based page (default 1)")]
+LimitParam = Annotated[str | None, Query(description="Page size, 1-100 (default 20)")]
+SearchParam = Annotated[
+    str | None, Query(description="Case-insensitive substring of the username or name")
+]
+SearchFieldsParam = Annotated[
+    str | None, Query(alias="searchFields", description="username, name, or both")
+]
+
+
+@router.post(
+    "/users/{userId}/connection",
+    status_code=201,
+    response_model=None,
+    summary="Request a connection",
+    responses=documented(
+        Created,
+        InvalidReceiverId,
+        InvalidMessage,
+        SelfRequest,
+        InvalidJson,
+        InvalidBody,
+        ConnectionUserNotFound,
+        RequestPending,
+        AlreadyConnected,
+        RequestDeclined,
+        *AUTH_ERRORS,
+        status=201,
+    ),
+)
+async def request_connection(
+    userId: str,  # noqa: N803 - the Replyke path parameter name
+    caller: CurrentUser,
+    connection: Transaction,
+    body: ConnectionRequestBody | None = None,
+) -> dict[str, str]:
+    message = body.message if body is not None else None
+    return await service.request_connection(
+        connection, caller.project_id, caller.user_id, userId, message
+    )
+
+
+@router.get(
+    "/users/{userId}/connection",
+    response_model=None,
+    summary="Connection status between me and a user",
+    responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *AUTH_ERRORS),
+)
+async def connection_status(
+    userId: str,  # noqa: N803 - the Replyke path parameter name
+    caller: CurrentUser,
+    connection: Transaction,
+) -> dict[str, str]:
+    return await service.status_with(connection, caller.project_id, caller.user_id, userId)
+
+
+@router.delete(
+    "/users/{userId}/connection",
+    response_model=None,
+    summary="Withdraw, decline or disconnect, depending on the record with that user",
+    responses=documented(
+        RemovedByUser | Responded,
+        InvalidUserId,
+        SelfDisconnect,
+        ConnectionNotFound,
+        *AUTH_ERRORS,
+    ),
+)
+async def remove_with_user(
+    userId: str,  # noqa: N803 - the Replyke path parameter name
+    caller: CurrentUser,
+    connection: Transaction,
+) -> dict[str, str]:
+    return await service.remove_with_user(connection, caller.project_id, caller.user_id, userId)
+
+
+@router.get(
+    "/users/{userId}/connections",
+    response_model=None,
+    summary="A user's connections, newest first (public)",
+    responses=documented(
+        ConnectionPage, InvalidUserId, InvalidQuery, ConnectionUserNotFound, *PUBLIC_ERRORS
+    ),
+)
+async def user_connections(
+    userId: str,  # noqa: N803 - the Replyke path parameter name
+    project_id: ProjectId,
+    _caller: MaybeCaller,
+    connection: Transaction,
+    page: PageParam = None,
+    limit: LimitParam = None,
+    query: SearchParam = None,
+    search_fields: SearchFieldsParam = None,
+) -> dict[str, Any]:
+    user_id = parse_uuid(userId)
+    if user_id is None:
+        raise InvalidUserId()
+    page_request = parse_page(page, limit, InvalidQuery)
+    search = service.parse_search(query, search_fields)
+    return await service.list_connections(connection, project_id, user_id, page_request, search)
+
+
+@router.get(
+    "/users/{userId}/connections-count",
+    response_model=None,
+    summary="A user's connection count (public)",
+    responses=documented(Count, InvalidUserId, ConnectionUserNotFound, *PUBLIC_ERRORS),
+)
+async def user_connection_count(
+    userId: str,  # noqa: N803 - the Replyke path parameter name
+    project_id: ProjectId,
+    _caller: MaybeCaller,
+    connection: Transaction,
+) -> dict[str, int]:
+    user_id = parse_uuid(userId)
+    if user_id is None:
+        raise InvalidUserId()
+    return await service.count_connections(connection, project_id, user_id)
+
+
+@router.get(
+    "/connections",
+    response_model=None,
+    summary="My connections, newest first",
+    responses=documented(ConnectionPage, InvalidQuery, *AUTH_ERRORS),
+)
+async def my_connections(
+    caller: CurrentUser,
+    connection: Transaction,
+    page: PageParam = None,
+    limit: LimitParam = None,
+    query: SearchParam = None,
+    search_fields: SearchFieldsParam = None,
+) -> dict[str, Any]:
+    page_request = parse_page(page, limit, InvalidQuery)
+    search = service.parse_search(query, search_fields)
+    return await service.list_connections(
+        connection, caller.project_id, caller.user_id, page_request, search
+    )
+
+
+@router.get(
+    "/connections/count",
+    response_model=None,
+    summary="My connection count",
+    responses=documented(Count, *AUTH_ERRORS),
+)
+async def my_connection_count(caller: CurrentUser, connection: Transaction) -> dict[str, int]:
+    return await service.count_connections(connection, caller.project_id, caller.user_id)
+
+
+@router.get(
+    "/connections/pending/sent",
+    response_model=None,
+    summary="Pending requests I sent, newest first",
+    responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
+)
+async def pending_sent(
+    caller: CurrentUser,
+    connection: Transaction,
+    page: PageParam = None,
+    limit: LimitParam = None,
+) -> dict[str, Any]:
+    page_request = parse_page(page, limit, InvalidQuery)
+    return await service.list_pending(
+        connection, caller.project_id, caller.user_id, "sent", page_request
+    )
+
+
+@router.get(
+    "/connections/pending/received",
+    response_model=None,
+    summary="Pending requests I received, newest first",
+    responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
+)
+async def pending_received(
+    caller: CurrentUser,
+    connection: Transaction,
+    page: PageParam = None,
+    limit: LimitParam = None,
+) -> dict[str, Any]:
+    page_request = parse_page(page, limit, InvalidQuery)
+    return await service.list_pending(
+        connection, caller.project_id, caller.user_id, "received", page_request
+    )
+
+
+@router.patch(
+    "/connections/{connectionId}/accept",
+    response_model=None,
+    summary="Accept a request I received",
+    responses=documented(
+        Responded, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *AUTH_ERRORS
+    ),
+)
+async def accept(
+    connectionId: str,  # noqa: N803 - the Replyke path parameter name
+    caller: CurrentUser,
+    connection: Transaction,
+) -> dict[str, str]:
+    return await service.respond(
+        connection, caller.project_id, caller.user_id, connectionId, "accepted"
+    )
+
+
+@router.patch(
+    "/connections/{connectionId}/decline",
+    response_model=None,
+    summary="Decline a request I received",
+    responses=documented(
+        Responded, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *AUTH_ERRORS
+    ),
+)
+async def decline(
+    connectionId: str,  # noqa: N803 - the Replyke path parameter name
+    caller: CurrentUser,
+    connection: Transaction,
+) -> dict[str, str]:
+    return await service.respond(
+        connection, caller.project_id, caller.user_id, connectionId, "declined"
+    )
+
+
+@router.delete(
+    "/connections/{connectionId}",
+    response_model=None,
+    summary="Withdraw my pending request or remove a connection, by id",
+    responses=documented(
+        Removed, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *AUTH_ERRORS
+    ),
+)
+async def remove_by_id(
+    connectionId: str,  # noqa: N803 - the Replyke path parameter name
+    caller: CurrentUser,
+    connection: Transaction,
+) -> dict[str, str]:
+    return await service.remove_by_id(connection, caller.project_id, caller.user_id, connectionId)

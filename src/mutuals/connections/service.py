@@ -1,0 +1,292 @@
+"""The rules of connections (API.md §2): who may do what to which record.
+
+Every transition is one conditional statement whose returned row says whether it
+happened; only when it did not do we read the record, to explain why in the error.
+"""
+
+import uuid
+from typing import Any, Literal
+
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.auth.errors import Unauthorized
+from mutuals.connections import repository
+from mutuals.connections.errors import (
+    AlreadyConnected,
+    ConnectionForbidden,
+    ConnectionNotFound,
+    ConnectionUserNotFound,
+    InvalidConnectionId,
+    InvalidMessage,
+    InvalidQuery,
+    InvalidReceiverId,
+    InvalidUserId,
+    RequestDeclined,
+    RequestPending,
+    SelfCheck,
+    SelfDisconnect,
+    SelfRequest,
+)
+from mutuals.connections.repository import SearchField
+from mutuals.connections.schemas import connection_item, pending_item
+from mutuals.errors import AppError
+from mutuals.ids import new_id, parse_uuid
+from mutuals.notifications.service import notify_connection_event
+from mutuals.pagination import PageRequest, envelope
+from mutuals.timestamps import to_iso, utc_now
+from mutuals.users.repository import get_public_users
+
+MAX_MESSAGE = 500
+# A conflicting record can vanish between our insert and our look at it (a concurrent
+# withdraw); we then simply try again, a bounded number of times.
+REQUEST_ATTEMPTS = 3
+
+WITHDRAWN = "Connection request withdrawn successfully."
+DISCONNECTED = "Connection removed successfully."
+
+
+def _parse_id(raw: str, error: type[AppError]) -> uuid.UUID:
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise error()
+    return parsed
+
+
+def _clean_message(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise InvalidMessage(field="message")
+    message = raw.strip()
+    if len(message) > MAX_MESSAGE:
+        raise InvalidMessage(field="message")
+    return message or None
+
+
+async def request_connection(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    requester_id: uuid.UUID,
+    receiver_raw: str,
+    message_raw: Any,
+) -> dict[str, str]:
+    receiver_id = _parse_id(receiver_raw, InvalidReceiverId)
+    if receiver_id == requester_id:
+        raise SelfRequest()
+    message = _clean_message(message_raw)
+    profiles = await get_public_users(connection, project_id, (requester_id, receiver_id))
+    if receiver_id not in profiles:
+        raise ConnectionUserNotFound()
+    if requester_id not in profiles:
+        raise Unauthorized()
+
+    connection_id = new_id()
+    now = utc_now()
+    for _ in range(REQUEST_ATTEMPTS):
+        args = (connection, project_id, connection_id, requester_id, receiver_id, message, now)
+        if await repository.insert_pending(*args):
+            break
+        if await repository.replace_declined_by_receiver(*args):
+            break
+        existing = await repository.find_between(connection, project_id, requester_id, receiver_id)
+        conflict = None if existing is None else _conflict(existing, requester_id)
+        if conflict is not None:
+            raise conflict
+    else:
+        raise RequestPending()
+
+    await notify_connection_event(
+        connection,
+        project_id,
+        receiver_id,
+        "connection-request",
+        connection_id,
+        profiles[requester_id],
+        now,
+    )
+    return {"id": str(connection_id), "status": "pending", "createdAt": to_iso(now)}
+
+
+def _conflict(existing: RowMapping, requester_id: uuid.UUID) -> Exception | None:
+    """Why a request cannot be made, or None when the record changed and a retry may pass."""
+    if existing["status"] == "accepted":
+        return AlreadyConnected()
+    if existing["status"] == "pending":
+        return RequestPending()
+    if existing["requester_id"] == requester_id:
+        return RequestDeclined()
+    return None
+
+
+async def status_with(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
+) -> dict[str, str]:
+    other_id = _parse_id(other_raw, InvalidUserId)
+    if other_id == user_id:
+        raise SelfCheck()
+    record = await repository.find_between(connection, project_id, user_id, other_id)
+    if record is None:
+        return {"status": "none"}
+    direction = "sent" if record["requester_id"] == user_id else "received"
+    if record["status"] == "pending":
+        return {
+            "status": "pending",
+            "type": direction,
+            "connectionId": str(record["id"]),
+            "createdAt": to_iso(record["created_at"]),
+        }
+    if record["status"] == "accepted":
+        return {
+            "status": "connected",
+            "connectionId": str(record["id"]),
+            "connectedAt": to_iso(record["responded_at"]),
+            "requestedAt": to_iso(record["created_at"]),
+        }
+    return {
+        "status": "declined",
+        "type": direction,
+        "connectionId": str(record["id"]),
+        "respondedAt": to_iso(record["responded_at"]),
+    }
+
+
+async def respond(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    receiver_id: uuid.UUID,
+    connection_raw: str,
+    decision: Literal["accepted", "declined"],
+) -> dict[str, str]:
+    connection_id = _parse_id(connection_raw, InvalidConnectionId)
+    now = utc_now()
+    record = await repository.respond_to_pending(
+        connection, project_id, connection_id, receiver_id, decision, now
+    )
+    if record is None:
+        existing = await repository.find_by_id(connection, project_id, connection_id)
+        if existing is None or existing["status"] != "pending":
+            raise ConnectionNotFound()
+        raise ConnectionForbidden()
+    if decision == "accepted":
+        requester_id = record["requester_id"]
+        profiles = await repository.adjust_connection_counts(
+            connection, project_id, requester_id, receiver_id, +1
+        )
+        await notify_connection_event(
+            connection,
+            project_id,
+            requester_id,
+            "connection-accepted",
+            connection_id,
+            profiles[receiver_id],
+            now,
+        )
+    return {"id": str(connection_id), "status": decision, "respondedAt": to_iso(now)}
+
+
+async def remove_by_id(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, connection_raw: str
+) -> dict[str, str]:
+    connection_id = _parse_id(connection_raw, InvalidConnectionId)
+    removed = await repository.delete_by_id_if_removable(
+        connection, project_id, connection_id, user_id
+    )
+    if removed is None:
+        existing = await repository.find_by_id(connection, project_id, connection_id)
+        if existing is None or existing["status"] == "declined":
+            raise ConnectionNotFound()
+        raise ConnectionForbidden()
+    if removed["status"] == "accepted":
+        await _forget_connection(connection, project_id, removed)
+        return {"message": DISCONNECTED}
+    return {"message": WITHDRAWN}
+
+
+async def remove_with_user(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
+) -> dict[str, str]:
+    other_id = _parse_id(other_raw, InvalidUserId)
+    if other_id == user_id:
+        raise SelfDisconnect()
+    removed = await repository.delete_between_if_removable(
+        connection, project_id, user_id, other_id
+    )
+    if removed is not None:
+        if removed["status"] == "accepted":
+            await _forget_connection(connection, project_id, removed)
+            return {"message": DISCONNECTED, "action": "disconnect"}
+        return {"message": WITHDRAWN, "action": "withdraw"}
+    declined = await repository.decline_pending_between(
+        connection, project_id, user_id, other_id, utc_now()
+    )
+    if declined is None:
+        raise ConnectionNotFound()
+    return {
+        "id": str(declined["id"]),
+        "status": "declined",
+        "respondedAt": to_iso(declined["responded_at"]),
+    }
+
+
+async def _forget_connection(
+    connection: AsyncConnection, project_id: uuid.UUID, removed: RowMapping
+) -> None:
+    await repository.adjust_connection_counts(
+        connection, project_id, removed["requester_id"], removed["receiver_id"], -1
+    )
+
+
+def parse_search(
+    query: str | None, search_fields: str | None
+) -> tuple[str, tuple[SearchField, ...]] | None:
+    fields: tuple[SearchField, ...] = ("username", "name")
+    if search_fields is not None:
+        requested = {part.strip() for part in search_fields.split(",") if part.strip()}
+        if not requested or not requested <= {"username", "name"}:
+            raise InvalidQuery("searchFields must be username, name or both")
+        fields = tuple(field for field in fields if field in requested)
+    if query is None or not query.strip():
+        return None
+    if len(query) > 100:
+        raise InvalidQuery("query must be at most 100 characters")
+    return query.strip(), fields
+
+
+async def list_connections(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    page: PageRequest,
+    search: tuple[str, tuple[SearchField, ...]] | None,
+) -> dict[str, Any]:
+    count = await repository.connection_count(connection, project_id, user_id)
+    if count is None:
+        raise ConnectionUserNotFound()
+    if search is not None:
+        count = await repository.count_accepted_matching(connection, project_id, user_id, search)
+    rows = []
+    if page.offset < count:
+        rows = await repository.list_accepted(connection, project_id, user_id, page, search)
+    return envelope([connection_item(row) for row in rows], page, count)
+
+
+async def count_connections(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+) -> dict[str, int]:
+    count = await repository.connection_count(connection, project_id, user_id)
+    if count is None:
+        raise ConnectionUserNotFound()
+    return {"count": count}
+
+
+async def list_pending(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    kind: Literal["sent", "received"],
+    page: PageRequest,
+) -> dict[str, Any]:
+    side: repository.Side = "requester_id" if kind == "sent" else "receiver_id"
+    rows, total = await repository.list_pending(connection, project_id, user_id, side, page)
+    return envelope([pending_item(row, kind) for row in rows], page, total)

@@ -1,0 +1,9 @@
+from mutuals.errors import error_class
+
+InvalidNotificationQuery = error_class(
+    400, "app-notification/invalid-query", "Invalid query parameters"
+)
+InvalidNotificationParams = error_class(
+    400, "app-notification/invalid-params", "Invalid notificationId"
+)
+NotificationNotFound = error_class(404, "app-notification/not-found", "Notification not found")

@@ -1,0 +1,106 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, func, insert, literal_column, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.models import app_notifications
+from mutuals.pagination import PageRequest
+
+# A literal so the planner can use the partial index of unread rows.
+UNREAD = app_notifications.c.is_read == literal_column("false")
+
+
+async def insert_notification(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    notification_id: uuid.UUID,
+    user_id: uuid.UUID,
+    kind: str,
+    action: str,
+    metadata: dict[str, Any],
+    now: datetime,
+) -> None:
+    await connection.execute(
+        insert(app_notifications).values(
+            project_id=project_id,
+            id=notification_id,
+            user_id=user_id,
+            type=kind,
+            action=action,
+            is_read=False,
+            metadata=metadata,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def list_for_user(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, page: PageRequest
+) -> tuple[list[RowMapping], int]:
+    mine = (app_notifications.c.project_id == project_id) & (app_notifications.c.user_id == user_id)
+    total = await connection.scalar(select(func.count()).select_from(app_notifications).where(mine))
+    if not total or page.offset >= total:
+        return [], total or 0
+    result = await connection.execute(
+        select(app_notifications)
+        .where(mine)
+        .order_by(app_notifications.c.created_at.desc(), app_notifications.c.id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    return list(result.mappings()), total
+
+
+async def count_unread(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+) -> int:
+    total = await connection.scalar(
+        select(func.count())
+        .select_from(app_notifications)
+        .where(
+            app_notifications.c.project_id == project_id,
+            app_notifications.c.user_id == user_id,
+            UNREAD,
+        )
+    )
+    return total or 0
+
+
+async def mark_read(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    notification_id: uuid.UUID,
+    now: datetime,
+) -> bool:
+    """True when the user owns the notification (already read or not)."""
+    result = await connection.execute(
+        update(app_notifications)
+        .where(
+            app_notifications.c.project_id == project_id,
+            app_notifications.c.id == notification_id,
+            app_notifications.c.user_id == user_id,
+        )
+        .values(is_read=True, updated_at=now)
+        .returning(app_notifications.c.id)
+    )
+    return result.first() is not None
+
+
+async def mark_all_read(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+) -> int:
+    result = await connection.execute(
+        update(app_notifications)
+        .where(
+            app_notifications.c.project_id == project_id,
+            app_notifications.c.user_id == user_id,
+            UNREAD,
+        )
+        .values(is_read=True, updated_at=now)
+        .returning(app_notifications.c.id)
+    )
+    return len(result.all())

@@ -1,0 +1,81 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from mutuals.auth.caller import CurrentUser
+from mutuals.auth.errors import ActingUserRequired, Unauthorized
+from mutuals.db import Transaction
+from mutuals.errors import documented, error_responses
+from mutuals.ids import parse_uuid
+from mutuals.notifications import service
+from mutuals.notifications.errors import (
+    InvalidNotificationParams,
+    InvalidNotificationQuery,
+    NotificationNotFound,
+)
+from mutuals.notifications.schemas import AppNotificationPage, MarkedAsRead
+from mutuals.pagination import parse_page
+from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
+from mutuals.users.errors import UserNotFound
+
+router = APIRouter(prefix="/app-notifications", tags=["app notifications"])
+
+COMMON_ERRORS = (InvalidProjectId, ActingUserRequired, Unauthorized, ProjectNotFound, UserNotFound)
+
+
+@router.get(
+    "",
+    response_model=None,
+    summary="My notifications, newest first",
+    responses=documented(AppNotificationPage, InvalidNotificationQuery, *COMMON_ERRORS),
+)
+async def list_notifications(
+    caller: CurrentUser,
+    connection: Transaction,
+    page: Annotated[str | None, Query(description="1-based page")] = None,
+    limit: Annotated[str | None, Query(description="Page size, 1-50 (default 5)")] = None,
+) -> dict[str, Any]:
+    request = parse_page(page, limit, InvalidNotificationQuery, default_limit=5, max_limit=50)
+    return await service.list_notifications(connection, caller.project_id, caller.user_id, request)
+
+
+@router.get(
+    "/count",
+    response_model=None,
+    summary="My unread notification count (a bare integer)",
+    responses=documented(int, *COMMON_ERRORS),
+)
+async def count_unread(caller: CurrentUser, connection: Transaction) -> int:
+    return await service.unread_count(connection, caller.project_id, caller.user_id)
+
+
+@router.patch(
+    "/mark-all-as-read",
+    response_model=None,
+    summary="Mark all my notifications as read",
+    responses=documented(MarkedAsRead, *COMMON_ERRORS),
+)
+async def mark_all_as_read(caller: CurrentUser, connection: Transaction) -> dict[str, int]:
+    marked = await service.mark_all_as_read(connection, caller.project_id, caller.user_id)
+    return {"markedAsRead": marked}
+
+
+@router.patch(
+    "/{notificationId}/mark-as-read",
+    response_class=Response,
+    summary="Mark one of my notifications as read (empty body)",
+    responses={
+        **error_responses(InvalidNotificationParams, NotificationNotFound, *COMMON_ERRORS),
+        200: {"description": "Marked as read; the body is empty"},
+    },
+)
+async def mark_as_read(
+    notificationId: str,  # noqa: N803 - the Replyke path parameter name
+    caller: CurrentUser,
+    connection: Transaction,
+) -> Response:
+    notification_id = parse_uuid(notificationId)
+    if notification_id is None:
+        raise InvalidNotificationParams()
+    await service.mark_as_read(connection, caller.project_id, caller.user_id, notification_id)
+    return Response(status_code=200)

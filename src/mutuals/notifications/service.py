@@ -1,0 +1,66 @@
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.ids import new_id
+from mutuals.notifications import repository
+from mutuals.notifications.errors import NotificationNotFound
+from mutuals.notifications.schemas import notification_body
+from mutuals.pagination import PageRequest, envelope
+from mutuals.timestamps import utc_now
+
+ConnectionEvent = Literal["connection-request", "connection-accepted"]
+
+
+async def notify_connection_event(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    recipient_id: uuid.UUID,
+    event: ConnectionEvent,
+    connection_id: uuid.UUID,
+    initiator: RowMapping,
+    now: datetime,
+) -> None:
+    """Written in the caller's transaction: the event and its notification commit together."""
+    metadata = {
+        "connectionId": str(connection_id),
+        "initiatorId": str(initiator["id"]),
+        "initiatorName": initiator["name"],
+        "initiatorUsername": initiator["username"],
+        "initiatorAvatar": initiator["avatar"],
+    }
+    await repository.insert_notification(
+        connection, project_id, new_id(), recipient_id, event, "open-profile", metadata, now
+    )
+
+
+async def list_notifications(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, page: PageRequest
+) -> dict[str, Any]:
+    rows, total = await repository.list_for_user(connection, project_id, user_id, page)
+    return envelope([notification_body(row) for row in rows], page, total)
+
+
+async def unread_count(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+) -> int:
+    return await repository.count_unread(connection, project_id, user_id)
+
+
+async def mark_as_read(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    notification_id: uuid.UUID,
+) -> None:
+    if not await repository.mark_read(connection, project_id, user_id, notification_id, utc_now()):
+        raise NotificationNotFound()
+
+
+async def mark_all_as_read(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+) -> int:
+    return await repository.mark_all_read(connection, project_id, user_id, utc_now())

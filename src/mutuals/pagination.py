@@ -1,0 +1,68 @@
+"""`page` / `limit` parsing and the list envelope shared by every list endpoint."""
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from mutuals.errors import AppError
+
+_POSITIVE_INTEGER = re.compile(r"[0-9]{1,30}")
+# Offsets beyond any real table are answered as an empty page rather than sent to the
+# database, where they could overflow a 64-bit OFFSET.
+MAX_OFFSET = 2**53
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int
+    limit: int
+
+    @property
+    def offset(self) -> int:
+        return min((self.page - 1) * self.limit, MAX_OFFSET)
+
+
+def parse_page(
+    page: str | None,
+    limit: str | None,
+    error: type[AppError],
+    *,
+    default_limit: int = 20,
+    max_limit: int = 100,
+) -> PageRequest:
+    return PageRequest(
+        page=_positive(page, "page", 1, error),
+        limit=min(_positive(limit, "limit", default_limit, error), max_limit),
+    )
+
+
+def _positive(raw: str | None, name: str, default: int, error: type[AppError]) -> int:
+    if raw is None:
+        return default
+    if not _POSITIVE_INTEGER.fullmatch(raw) or int(raw) < 1:
+        raise error(f"{name} must be a positive integer")
+    return int(raw)
+
+
+class Pagination(BaseModel):
+    page: int
+    page_size: int = Field(alias="pageSize")
+    total_pages: int = Field(alias="totalPages")
+    total_items: int = Field(alias="totalItems")
+    has_more: bool = Field(alias="hasMore")
+
+
+def envelope(items: list[dict[str, Any]], request: PageRequest, total: int) -> dict[str, Any]:
+    return {
+        "data": items,
+        "pagination": {
+            "page": request.page,
+            "pageSize": request.limit,
+            "totalPages": math.ceil(total / request.limit),
+            "totalItems": total,
+            "hasMore": request.page * request.limit < total,
+        },
+    }

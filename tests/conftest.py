@@ -1,0 +1,55 @@
+"""Every database-touching test runs on SQLite and on PostgreSQL.
+
+Isolation comes from projects: each test works in a project of its own, and all data is
+scoped by project, so tests share one migrated database per backend without seeing each
+other's rows.
+"""
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from mutuals.app import create_app
+from mutuals.config import Settings
+from tests.databases import migrated_database
+from tests.factories import ProjectFactory
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    with migrated_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-signing-secret-that-is-long-enough-0123456789",
+        rate_limits="off",
+        database_pool_size=20,
+        database_max_overflow=40,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mutuals.test") as http:
+        yield http
+
+
+@pytest.fixture
+async def project(app: FastAPI, client: httpx.AsyncClient) -> ProjectFactory:
+    return await ProjectFactory.create(app, client)

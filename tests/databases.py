@@ -1,0 +1,61 @@
+"""Test databases: a fresh SQLite file or a fresh PostgreSQL database per test run."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from mutuals.migrate import upgrade
+
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "MUTUALS_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        asyncio.run(_admin("SELECT 1"))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@contextmanager
+def migrated_database(backend: str, tmp_dir: Path) -> Iterator[str]:
+    """Yields the SQLAlchemy URL of a new database with every migration applied."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_dir / 'mutuals.db'}"
+        upgrade(url)
+        yield url
+        return
+    problem = _postgres_reachable()
+    if problem is not None:
+        if in_ci():
+            pytest.fail(f"PostgreSQL must be reachable in CI ({POSTGRES_ADMIN_DSN}): {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_DSN}: {problem}")
+    name = f"mutuals_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    url = f"{base}/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
