@@ -18,7 +18,7 @@ _sequence = itertools.count(1)
 
 
 @dataclass
-class TestUser:
+class Member:
     id: str
     username: str
     name: str
@@ -35,7 +35,7 @@ class ProjectFactory:
     client: httpx.AsyncClient
     id: str
     service_key: str
-    users: list[TestUser] = field(default_factory=list)
+    users: list[Member] = field(default_factory=list)
 
     @classmethod
     async def create(cls, app: FastAPI, client: httpx.AsyncClient) -> "ProjectFactory":
@@ -52,7 +52,7 @@ class ProjectFactory:
     def service_auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.service_key}"}
 
-    async def user(self, name: str | None = None, **profile: Any) -> TestUser:
+    async def user(self, name: str | None = None, **profile: Any) -> Member:
         number = next(_sequence)
         username = f"user{number}"
         display = name or f"User {number}"
@@ -67,12 +67,12 @@ class ProjectFactory:
             )
         signer: TokenSigner = self.app.state.token_signer
         token = signer.issue("access", uuid.UUID(self.id), uuid.UUID(created["id"]))
-        user = TestUser(created["id"], created["username"], display, token)
+        user = Member(created["id"], created["username"], display, token)
         self.users.append(user)
         return user
 
     async def call(
-        self, method: str, path: str, as_user: TestUser | None = None, **kwargs: Any
+        self, method: str, path: str, as_user: Member | None = None, **kwargs: Any
     ) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}))
         if as_user is not None:

@@ -28,8 +28,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings)
-        async with database.transaction() as connection:
-            secret = await load_signing_secret(connection, settings)
+        if settings.secret_key is not None:
+            # No database needed to start: the service comes up (answering 503) even
+            # while the database is down, and recovers when it returns.
+            secret = settings.secret_key.get_secret_value().encode()
+        else:
+            async with database.transaction() as connection:
+                secret = await load_signing_secret(connection, settings)
         app.state.database = database
         app.state.token_signer = TokenSigner(
             secret, settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds

@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     database_statement_timeout_seconds: float = Field(default=30.0, gt=0)
 
     # Credentials
-    secret_key: SecretStr | None = None
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
     access_token_ttl_seconds: int = Field(default=30 * 60, ge=1)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=1)
     # Two tabs refreshing with the same token inside this window both get the successor.

@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -94,7 +94,9 @@ def _validation_error(exc: RequestValidationError) -> AppError:
 
 
 def _is_database_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, PoolTimeoutError):
+    if isinstance(exc, PoolTimeoutError | OperationalError):
+        # Pool exhausted, connection refused or dropped, database file unreachable or
+        # locked past the busy timeout: all mean "try again shortly", not a bug.
         return True
     if isinstance(exc, DBAPIError):
         return (

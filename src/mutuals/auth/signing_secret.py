@@ -23,10 +23,7 @@ SETTING_NAME = "token_signing_secret"
 
 async def load_signing_secret(connection: AsyncConnection, settings: Settings) -> bytes:
     if settings.secret_key is not None:
-        configured = settings.secret_key.get_secret_value()
-        if len(configured) < 32:
-            raise ValueError("MUTUALS_SECRET_KEY must be at least 32 characters")
-        return configured.encode()
+        return settings.secret_key.get_secret_value().encode()
     stored = await connection.scalar(
         select(instance_settings.c.value).where(instance_settings.c.name == SETTING_NAME)
     )
