@@ -1,0 +1,58 @@
+"""Database invariants of the connection graph, checked with SQL straight on the tables."""
+
+import uuid
+
+from sqlalchemy import TextClause, Uuid, bindparam, text
+
+from mutuals.db import Database
+
+
+def _sql(statement: str) -> TextClause:
+    # Typed so the project id binds as a UUID on SQLite too.
+    return text(statement).bindparams(bindparam("pid", type_=Uuid))
+
+
+async def graph_problems(database: Database, project_id: str) -> list[str]:
+    """Every broken invariant in one project, as readable lines (empty when all hold)."""
+    pid = uuid.UUID(project_id)
+    problems: list[str] = []
+    async with database.transaction(write=False) as connection:
+
+        async def rows(sql: str) -> list[tuple[object, ...]]:
+            result = await connection.execute(_sql(sql), {"pid": pid})
+            return [tuple(row) for row in result]
+
+        for row in await rows(
+            "SELECT pair_low_id, pair_high_id, count(*) FROM connections"
+            " WHERE project_id = :pid GROUP BY pair_low_id, pair_high_id HAVING count(*) > 1"
+        ):
+            problems.append(f"more than one record for a pair: {row}")
+        for row in await rows(
+            "SELECT id FROM connections WHERE project_id = :pid AND requester_id = receiver_id"
+        ):
+            problems.append(f"self connection: {row}")
+        for row in await rows(
+            "SELECT id FROM connections WHERE project_id = :pid"
+            " AND status = 'accepted' AND responded_at IS NULL"
+        ):
+            problems.append(f"accepted without respondedAt: {row}")
+        for row in await rows(
+            "SELECT u.id, u.connections_count, ("
+            "  SELECT count(*) FROM connections c WHERE c.project_id = u.project_id"
+            "  AND c.status = 'accepted' AND (c.requester_id = u.id OR c.receiver_id = u.id)"
+            ") AS actual FROM users u WHERE u.project_id = :pid"
+        ):
+            if row[1] != row[2]:
+                problems.append(f"count {row[1]} but {row[2]} accepted records for user {row[0]}")
+    return problems
+
+
+async def notification_counts(database: Database, project_id: str) -> dict[str, int]:
+    async with database.transaction(write=False) as connection:
+        result = await connection.execute(
+            _sql(
+                "SELECT type, count(*) FROM app_notifications WHERE project_id = :pid GROUP BY type"
+            ),
+            {"pid": uuid.UUID(project_id)},
+        )
+        return {str(kind): int(total) for kind, total in result}
