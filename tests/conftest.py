@@ -53,3 +53,10 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def project(app: FastAPI, client: httpx.AsyncClient) -> ProjectFactory:
     return await ProjectFactory.create(app, client)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_name(request: pytest.FixtureRequest) -> str:
+    """For tests that build a database of their own rather than share the session's."""
+    backend: str = request.param
+    return backend

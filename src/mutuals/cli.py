@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import signal
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -84,6 +85,10 @@ def serve(
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     upgrade(get_settings().database_url)
+    # uvicorn re-raises the signal that stopped it once it has drained; a handler of ours
+    # absorbs it, so a requested stop exits 0 rather than dying by the signal.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda _signum, _frame: None)
     uvicorn.run(
         "mutuals.app:create_app",
         factory=True,
@@ -222,6 +227,9 @@ def quickstart(
                 f"  project id    {demo['project']}",
                 f"  service key   {demo['key']}   (a new one each start; store it)",
                 f"  demo user     ada  {demo['user']}",
+                "",
+                "In another shell:",
+                f"  export P={demo['project']} ADA_ID={demo['user']}",
                 "",
                 "First call (ada's own profile, with a 30-minute access token):",
                 f"  curl -s {base}/users/{demo['user']} \\",

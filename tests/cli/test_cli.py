@@ -1,0 +1,265 @@
+"""The command line contract (spec/CLI.md), driven as other tools drive it: a subprocess."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from mutuals.config import Settings
+from tests.assertions import assert_json
+
+MUTUALS = str(Path(sys.executable).parent / "mutuals")
+
+
+def run(settings: Settings, *args: str, secret: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MUTUALS_DATABASE_URL": settings.database_url}
+    env.pop("MUTUALS_SECRET_KEY", None)
+    if secret and settings.secret_key is not None:
+        env["MUTUALS_SECRET_KEY"] = settings.secret_key.get_secret_value()
+    return subprocess.run(  # noqa: S603 - our own console script
+        [MUTUALS, *args], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_project_and_user_create_then_call_the_api(settings: Settings) -> None:
+    created = run(settings, "project", "create", "--name", "cli demo", "--json")
+    assert created.returncode == 0, created.stderr
+    project = json.loads(created.stdout)
+    assert set(project) == {"id", "name", "serviceKey"}
+    assert project["name"] == "cli demo"
+    assert str(uuid.UUID(project["id"])) == project["id"]
+
+    made = run(
+        settings,
+        "user",
+        "create",
+        "--project",
+        project["id"],
+        "--username",
+        "Ada",
+        "--email",
+        "ADA@example.com",
+        "--name",
+        "Ada L",
+        "--json",
+    )
+    assert made.returncode == 0, made.stderr
+    user = json.loads(made.stdout)
+    assert set(user) == {"id", "username", "accessToken"}
+    assert user["username"] == "ada"
+
+    token = run(settings, "token", "--project", project["id"], "--user", user["id"])
+    assert token.returncode == 0, token.stderr
+    fresh_token = token.stdout.strip()
+
+    from mutuals.app import create_app  # noqa: PLC0415
+
+    app = create_app(settings)
+
+    async def check() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+        ):
+            base = f"/v7/{project['id']}/users/{user['id']}"
+            for credential in (user["accessToken"], fresh_token):
+                own = await http.get(base, headers={"Authorization": f"Bearer {credential}"})
+                assert own.status_code == 200, own.text
+                assert own.json()["email"] == "ada@example.com"
+            public = await http.get(base)
+            assert "email" not in public.json()
+            keyed = await http.get(
+                f"/v7/{project['id']}/connections/count?actingUserId={user['id']}",
+                headers={"Authorization": f"Bearer {project['serviceKey']}"},
+            )
+            assert_json(keyed, 200, {"count": 0})
+
+    import asyncio  # noqa: PLC0415
+
+    asyncio.run(check())
+
+
+def test_text_output_without_json(settings: Settings) -> None:
+    created = run(settings, "project", "create", "--name", "plain")
+    assert created.returncode == 0, created.stderr
+    assert "service key" in created.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("user", "create", "--project", "not-a-uuid", "--username", "ada"),
+        ("user", "create", "--project", str(uuid.uuid4()), "--username", "ada"),
+        ("user", "create", "--project", str(uuid.uuid4())),
+        ("token", "--project", str(uuid.uuid4()), "--user", "nope"),
+        ("project", "create"),
+        ("project", "create", "--name", "   "),
+        ("no-such-command",),
+        ("serve", "--port", "0"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(settings: Settings, args: tuple[str, ...]) -> None:
+    assert_one_line_error(run(settings, *args))
+
+
+def test_duplicate_username_and_unknown_user(settings: Settings) -> None:
+    project = json.loads(run(settings, "project", "create", "--name", "dup", "--json").stdout)
+    first = run(settings, "user", "create", "--project", project["id"], "--username", "sam")
+    assert first.returncode == 0, first.stderr
+    again = run(settings, "user", "create", "--project", project["id"], "--username", "SAM")
+    assert_one_line_error(again)
+    assert "DUPLICATE_USERNAME" in again.stderr
+    missing = run(settings, "token", "--project", project["id"], "--user", str(uuid.uuid4()))
+    assert_one_line_error(missing)
+
+
+def test_set_public_key(settings: Settings, tmp_path: Path) -> None:
+    project = json.loads(run(settings, "project", "create", "--name", "keys", "--json").stdout)
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = tmp_path / "public.pem"
+    pem.write_bytes(
+        private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    ok = run(settings, "project", "set-public-key", "--project", project["id"], "--file", str(pem))
+    assert ok.returncode == 0, ok.stderr
+    not_rsa = tmp_path / "ec.pem"
+    not_rsa.write_bytes(
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a key")
+    for path in (not_rsa, garbage, tmp_path / "missing.pem"):
+        assert_one_line_error(
+            run(
+                settings,
+                "project",
+                "set-public-key",
+                "--project",
+                project["id"],
+                "--file",
+                str(path),
+            )
+        )
+    assert_one_line_error(
+        run(
+            settings,
+            "project",
+            "set-public-key",
+            "--project",
+            str(uuid.uuid4()),
+            "--file",
+            str(pem),
+        )
+    )
+
+
+def test_generated_secret_is_kept_and_reused(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    assert run(settings, "migrate", secret=False).returncode == 0
+    project = json.loads(
+        run(settings, "project", "create", "--name", "s", "--json", secret=False).stdout
+    )
+    made = run(
+        settings,
+        "user",
+        "create",
+        "--project",
+        project["id"],
+        "--username",
+        "kim",
+        "--json",
+        secret=False,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "generated a signing secret" in made.stderr
+    user = json.loads(made.stdout)
+    again = run(settings, "token", "--project", project["id"], "--user", user["id"], secret=False)
+    assert "generated" not in again.stderr
+    # A server started later, also without MUTUALS_SECRET_KEY, accepts both tokens.
+    with serving(settings, secret=False) as base:
+        for credential in (user["accessToken"], again.stdout.strip()):
+            response = httpx.get(
+                f"{base}/v7/{project['id']}/users/{user['id']}",
+                headers={"Authorization": f"Bearer {credential}"},
+            )
+            assert response.status_code == 200, response.text
+
+
+class serving:  # noqa: N801 - used as a context manager, reads like one
+    def __init__(self, settings: Settings, *, secret: bool = True) -> None:
+        self.settings = settings
+        self.secret = secret
+
+    def __enter__(self) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = {**os.environ, "MUTUALS_DATABASE_URL": self.settings.database_url}
+        env.pop("MUTUALS_SECRET_KEY", None)
+        if self.secret and self.settings.secret_key is not None:
+            env["MUTUALS_SECRET_KEY"] = self.settings.secret_key.get_secret_value()
+        self.output = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(  # noqa: S603 - our own console script
+            [MUTUALS, "serve", "--port", str(port)],
+            env=env,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    return base
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.process.kill()
+        self.process.wait()
+        self.output.seek(0)
+        log = self.output.read().decode(errors="replace")
+        self.output.close()
+        raise RuntimeError(f"mutuals serve did not start: {log}")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.returncode = self.process.wait(timeout=30)
+        self.output.close()
+
+
+def test_serve_migrates_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'served.db'}",
+        secret_key="cli-test-secret-cli-test-secret-0123456789",
+    )
+    server = serving(settings)
+    with server as base:
+        assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+        project = json.loads(run(settings, "project", "create", "--name", "x", "--json").stdout)
+        response = httpx.get(f"{base}/v7/{project['id']}/users/{uuid.uuid4()}")
+        assert response.json()["code"] == "user/not-found"
+    assert server.returncode == 0
