@@ -14,9 +14,11 @@ from mutuals.config import Settings, get_settings
 from mutuals.connections.router import router as connections_router
 from mutuals.db import Database
 from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
+from mutuals.identity.router import router as identity_router
 from mutuals.middleware import BodySizeLimit, RequestId
 from mutuals.notifications.router import router as notifications_router
 from mutuals.projects.dependencies import KnownProjects
+from mutuals.ratelimit import RateLimiter, RateLimitHeaders
 from mutuals.users.router import router as users_router
 
 logger = logging.getLogger("mutuals")
@@ -52,15 +54,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.known_projects = KnownProjects()
+    app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
 
     v7 = APIRouter(prefix="/v7/{projectId}")
+    v7.include_router(identity_router)
     v7.include_router(users_router)
     v7.include_router(connections_router)
     v7.include_router(notifications_router)
     app.include_router(v7)
     app.include_router(_operations_router())
 
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)
     return app

@@ -6,11 +6,13 @@ anything unexpected) into the same body, so nothing a client sends yields an odd
 """
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -166,3 +168,24 @@ def install_error_handlers(app: FastAPI) -> None:
             exc_info=exc,
         )
         return error_response(InternalError())
+
+
+def validation_errors_as(error: type[AppError]) -> type[APIRoute]:
+    """A route class whose body validation failures answer `error` (e.g. auth/invalid-body)."""
+
+    class RouteWithOwnValidationCode(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def handle(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except RequestValidationError as exc:
+                    converted = _validation_error(exc)
+                    if isinstance(converted, InvalidJson):
+                        raise converted from None
+                    raise error(converted.detail, field=converted.field) from None
+
+            return handle
+
+    return RouteWithOwnValidationCode

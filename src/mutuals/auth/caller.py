@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.errors import ActingUserRequired, Unauthorized
 from mutuals.auth.service_keys import is_live_service_key, looks_like_service_key
@@ -82,7 +83,7 @@ async def optional_caller(
         header_project = request.headers.get("x-replyke-project-id")
         if header_project is not None and header_project.strip().lower() != str(project_id):
             raise Unauthorized()
-        if not await is_live_service_key(connection, project_id, credential):
+        if not await is_service_key_request(request, project_id, connection):
             raise Unauthorized()
         acting = await _acting_user_field(request)
         if acting is None:
@@ -110,3 +111,22 @@ async def required_user(
 
 MaybeCaller = Annotated[Caller | None, Depends(optional_caller)]
 CurrentUser = Annotated[UserCaller, Depends(required_user)]
+
+
+async def is_service_key_request(
+    request: Request, project_id: uuid.UUID, connection: AsyncConnection
+) -> bool:
+    """Whether the request carries a live service key of this project (memoised per request)."""
+    cached = getattr(request.state, "service_key_checked", None)
+    if cached is not None:
+        return bool(cached)
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    valid = (
+        scheme.lower() == "bearer"
+        and looks_like_service_key(credential)
+        and await is_live_service_key(connection, project_id, credential)
+    )
+    request.state.service_key_checked = valid
+    return valid

@@ -40,12 +40,25 @@ from mutuals.ids import parse_uuid
 from mutuals.pagination import parse_page
 from mutuals.projects.dependencies import ProjectId
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
+from mutuals.ratelimit import (
+    ConnectionChangeRateLimit,
+    ConnectionRequestRateLimit,
+    DefaultRateLimit,
+    RateLimitExceededError,
+)
 from mutuals.users.errors import UserNotFound
 
 router = APIRouter(tags=["connections"])
 
-AUTH_ERRORS = (InvalidProjectId, ActingUserRequired, Unauthorized, ProjectNotFound, UserNotFound)
-PUBLIC_ERRORS = (InvalidProjectId, Unauthorized, ProjectNotFound)
+AUTH_ERRORS = (
+    InvalidProjectId,
+    ActingUserRequired,
+    Unauthorized,
+    ProjectNotFound,
+    UserNotFound,
+    RateLimitExceededError,
+)
+PUBLIC_ERRORS = (InvalidProjectId, Unauthorized, ProjectNotFound, RateLimitExceededError)
 
 PageParam = Annotated[str | None, Query(description="1-based page (default 1)")]
 LimitParam = Annotated[str | None, Query(description="Page size, 1-100 (default 20)")]
@@ -59,6 +72,7 @@ SearchFieldsParam = Annotated[
 
 @router.post(
     "/users/{userId}/connection",
+    dependencies=[ConnectionRequestRateLimit],
     status_code=201,
     response_model=None,
     summary="Request a connection",
@@ -91,6 +105,7 @@ async def request_connection(
 
 @router.get(
     "/users/{userId}/connection",
+    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="Connection status between me and a user",
     responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *AUTH_ERRORS),
@@ -105,6 +120,7 @@ async def connection_status(
 
 @router.delete(
     "/users/{userId}/connection",
+    dependencies=[ConnectionChangeRateLimit],
     response_model=None,
     summary="Withdraw, decline or disconnect, depending on the record with that user",
     responses=documented(
@@ -125,6 +141,7 @@ async def remove_with_user(
 
 @router.get(
     "/users/{userId}/connections",
+    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="A user's connections, newest first (public)",
     responses=documented(
@@ -151,6 +168,7 @@ async def user_connections(
 
 @router.get(
     "/users/{userId}/connections-count",
+    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="A user's connection count (public)",
     responses=documented(Count, InvalidUserId, ConnectionUserNotFound, *PUBLIC_ERRORS),
@@ -169,6 +187,7 @@ async def user_connection_count(
 
 @router.get(
     "/connections",
+    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="My connections, newest first",
     responses=documented(ConnectionPage, InvalidQuery, *AUTH_ERRORS),
@@ -190,6 +209,7 @@ async def my_connections(
 
 @router.get(
     "/connections/count",
+    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="My connection count",
     responses=documented(Count, *AUTH_ERRORS),
@@ -200,6 +220,7 @@ async def my_connection_count(caller: CurrentUser, connection: Transaction) -> d
 
 @router.get(
     "/connections/pending/sent",
+    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="Pending requests I sent, newest first",
     responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
@@ -218,6 +239,7 @@ async def pending_sent(
 
 @router.get(
     "/connections/pending/received",
+    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="Pending requests I received, newest first",
     responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
@@ -236,6 +258,7 @@ async def pending_received(
 
 @router.patch(
     "/connections/{connectionId}/accept",
+    dependencies=[ConnectionChangeRateLimit],
     response_model=None,
     summary="Accept a request I received",
     responses=documented(
@@ -254,6 +277,7 @@ async def accept(
 
 @router.patch(
     "/connections/{connectionId}/decline",
+    dependencies=[ConnectionChangeRateLimit],
     response_model=None,
     summary="Decline a request I received",
     responses=documented(
@@ -272,6 +296,7 @@ async def decline(
 
 @router.delete(
     "/connections/{connectionId}",
+    dependencies=[ConnectionChangeRateLimit],
     response_model=None,
     summary="Withdraw my pending request or remove a connection, by id",
     responses=documented(

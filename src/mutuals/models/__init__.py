@@ -5,6 +5,7 @@ from mutuals.models.connections import connections
 from mutuals.models.instance_settings import instance_settings
 from mutuals.models.notifications import app_notifications
 from mutuals.models.projects import projects
+from mutuals.models.refresh_tokens import refresh_tokens
 from mutuals.models.service_keys import service_keys
 from mutuals.models.users import users
 
@@ -14,6 +15,7 @@ __all__ = [
     "instance_settings",
     "metadata",
     "projects",
+    "refresh_tokens",
     "service_keys",
     "users",
 ]

@@ -16,11 +16,21 @@ from mutuals.notifications.errors import (
 from mutuals.notifications.schemas import AppNotificationPage, MarkedAsRead
 from mutuals.pagination import parse_page
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
+from mutuals.ratelimit import DefaultRateLimit, RateLimitExceededError
 from mutuals.users.errors import UserNotFound
 
-router = APIRouter(prefix="/app-notifications", tags=["app notifications"])
+router = APIRouter(
+    prefix="/app-notifications", tags=["app notifications"], dependencies=[DefaultRateLimit]
+)
 
-COMMON_ERRORS = (InvalidProjectId, ActingUserRequired, Unauthorized, ProjectNotFound, UserNotFound)
+COMMON_ERRORS = (
+    InvalidProjectId,
+    ActingUserRequired,
+    Unauthorized,
+    ProjectNotFound,
+    UserNotFound,
+    RateLimitExceededError,
+)
 
 
 @router.get(

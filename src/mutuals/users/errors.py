@@ -6,3 +6,5 @@ UserForbidden = error_class(403, "user/unauthorized", "Unauthorized (wrong user 
 DuplicateEmail = error_class(409, "DUPLICATE_EMAIL", "Email already in use")
 DuplicateUsername = error_class(409, "DUPLICATE_USERNAME", "Username already taken")
 InvalidProfile = error_class(400, "auth/invalid-body", "Invalid request body")
+# Internal: two first sightings of one external user raced; the loser updates instead.
+DuplicateForeignId = error_class(409, "user/duplicate-foreign-id", "User already exists")

@@ -2,7 +2,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.models import users
@@ -48,3 +48,25 @@ async def find_user_id_by(
     return await connection.scalar(
         select(users.c.id).where(users.c.project_id == project_id, users.c[column] == value)
     )
+
+
+async def update_user(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, values: dict[str, Any]
+) -> RowMapping | None:
+    result = await connection.execute(
+        update(users)
+        .where(users.c.project_id == project_id, users.c.id == user_id)
+        .values(**values)
+        .returning(users)
+    )
+    row: RowMapping | None = result.mappings().one_or_none()
+    return row
+
+
+async def get_user_by(
+    connection: AsyncConnection, project_id: uuid.UUID, column: str, value: str
+) -> RowMapping | None:
+    result = await connection.execute(
+        select(users).where(users.c.project_id == project_id, users.c[column] == value)
+    )
+    return result.mappings().one_or_none()

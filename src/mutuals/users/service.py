@@ -1,13 +1,22 @@
 import uuid
 from typing import Any
 
+from sqlalchemy import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.errors import AppError
 from mutuals.ids import new_id
 from mutuals.timestamps import utc_now
-from mutuals.users import repository
-from mutuals.users.errors import DuplicateEmail, DuplicateUsername, UserNotFound
+from mutuals.users import repository, rules
+from mutuals.users.errors import (
+    DuplicateEmail,
+    DuplicateForeignId,
+    DuplicateUsername,
+    InvalidProfile,
+    InvalidUserParams,
+    UserNotFound,
+)
 from mutuals.users.schemas import auth_user, public_user
 
 
@@ -59,14 +68,46 @@ async def _insert_reporting_duplicates(
         async with connection.begin_nested():
             await repository.insert_user(connection, values)
     except IntegrityError:
-        email, username = values.get("email"), values.get("username")
-        if email and await repository.find_user_id_by(connection, project_id, "email", email):
-            raise DuplicateEmail(field="email") from None
-        if username and await repository.find_user_id_by(
-            connection, project_id, "username", username
-        ):
-            raise DuplicateUsername(field="username") from None
+        await _raise_duplicate(connection, project_id, values, exclude=values["id"])
         raise
+
+
+async def _raise_duplicate(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    values: dict[str, Any],
+    exclude: uuid.UUID,
+) -> None:
+    """Raises the 409 for whichever unique field of `values` another user already holds."""
+    checks: list[tuple[str, type[AppError]]] = [
+        ("email", DuplicateEmail),
+        ("username", DuplicateUsername),
+        ("foreign_id", DuplicateForeignId),
+    ]
+    for column, error in checks:
+        value = values.get(column)
+        if not value:
+            continue
+        holder = await repository.find_user_id_by(connection, project_id, column, value)
+        if holder is not None and holder != exclude:
+            raise error(field=column if column != "foreign_id" else None)
+
+
+async def update_user(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, values: dict[str, Any]
+) -> RowMapping:
+    """Applies checked column values; a unique field taken by someone else is a 409."""
+    try:
+        async with connection.begin_nested():
+            row = await repository.update_user(
+                connection, project_id, user_id, {**values, "updated_at": utc_now()}
+            )
+    except IntegrityError:
+        await _raise_duplicate(connection, project_id, values, exclude=user_id)
+        raise
+    if row is None:
+        raise UserNotFound()
+    return row
 
 
 async def get_profile(
@@ -94,3 +135,18 @@ async def get_or_create_demo_user(
         auth_methods=[],
     )
     return str(created["id"])
+
+
+async def update_profile(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, changes: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        values = rules.profile_fields(changes)
+    except InvalidProfile as problem:
+        raise InvalidUserParams(problem.detail, field=problem.field) from None
+    if not values:
+        row = await repository.get_user(connection, project_id, user_id)
+        if row is None:
+            raise UserNotFound()
+        return auth_user(row)
+    return auth_user(await update_user(connection, project_id, user_id, values))

@@ -1,0 +1,172 @@
+"""The identity endpoints of API.md §3 (all public: they are how credentials are obtained)."""
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from mutuals.auth.tokens import TokenSigner
+from mutuals.config import Settings
+from mutuals.db import Transaction
+from mutuals.errors import AppError, InvalidJson, documented, error_response, validation_errors_as
+from mutuals.identity import service, sessions
+from mutuals.identity.errors import (
+    ExternalProjectMismatch,
+    InvalidAuthBody,
+    InvalidCredentials,
+    InvalidExternalToken,
+    MissingKeys,
+    NoUserFound,
+    RefreshTokenMalformed,
+    RefreshTokenMismatch,
+    RefreshTokenProjectMismatch,
+    TokenReuseDetected,
+    WrongPassword,
+)
+from mutuals.identity.schemas import (
+    ExternalUserBody,
+    NoSession,
+    RefreshBody,
+    Session,
+    SignInBody,
+    SignUpBody,
+)
+from mutuals.projects.dependencies import ProjectId
+from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
+from mutuals.ratelimit import AuthRateLimit, RateLimitExceededError
+from mutuals.users.errors import DuplicateEmail, DuplicateUsername
+
+router = APIRouter(
+    prefix="/auth", tags=["identity"], route_class=validation_errors_as(InvalidAuthBody)
+)
+
+COMMON = (InvalidProjectId, InvalidJson, InvalidAuthBody, ProjectNotFound, RateLimitExceededError)
+
+
+def _signer(request: Request) -> TokenSigner:
+    signer: TokenSigner = request.app.state.token_signer
+    return signer
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+@router.post(
+    "/sign-up",
+    status_code=201,
+    response_model=None,
+    summary="Create a user with email and password",
+    dependencies=[AuthRateLimit],
+    responses=documented(Session, DuplicateEmail, DuplicateUsername, *COMMON, status=201),
+)
+async def sign_up(
+    body: SignUpBody, request: Request, project_id: ProjectId, connection: Transaction
+) -> dict[str, Any]:
+    return await service.sign_up(
+        connection,
+        _signer(request),
+        _settings(request),
+        project_id,
+        body.model_dump(exclude_unset=True),
+    )
+
+
+@router.post(
+    "/sign-in",
+    response_model=None,
+    summary="Sign in with email and password",
+    dependencies=[AuthRateLimit],
+    responses=documented(Session, NoUserFound, InvalidCredentials, WrongPassword, *COMMON),
+)
+async def sign_in(
+    body: SignInBody, request: Request, project_id: ProjectId, connection: Transaction
+) -> dict[str, Any]:
+    return await service.sign_in(
+        connection, _signer(request), _settings(request), project_id, body.model_dump()
+    )
+
+
+@router.post(
+    "/request-new-access-token",
+    response_model=None,
+    summary="Rotate a refresh token for a new session",
+    dependencies=[AuthRateLimit],
+    responses=documented(
+        Session | NoSession,
+        RefreshTokenMalformed,
+        RefreshTokenProjectMismatch,
+        RefreshTokenMismatch,
+        NoUserFound,
+        TokenReuseDetected,
+        *COMMON,
+    ),
+)
+async def request_new_access_token(
+    request: Request,
+    project_id: ProjectId,
+    connection: Transaction,
+    body: RefreshBody | None = None,
+) -> dict[str, Any] | JSONResponse:
+    outcome = await sessions.refresh_session(
+        connection,
+        _signer(request),
+        _settings(request),
+        project_id,
+        body.refreshToken if body else None,
+    )
+    if isinstance(outcome, AppError):
+        # Returned, not raised: the family's revocation must commit with this answer.
+        return error_response(outcome)
+    return outcome
+
+
+@router.post(
+    "/sign-out",
+    status_code=204,
+    response_class=Response,
+    summary="Revoke a refresh token's whole family (always 204)",
+    responses={204: {"description": "Signed out"}},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/RefreshBody"}}
+            }
+        }
+    },
+)
+async def sign_out(request: Request, project_id: ProjectId, connection: Transaction) -> Response:
+    # Read leniently: whatever is sent, signing out answers 204.
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        body = {}
+    token = body.get("refreshToken") if isinstance(body, dict) else None
+    if isinstance(token, str):
+        await sessions.end_session(connection, _signer(request), project_id, token)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/verify-external-user",
+    response_model=None,
+    summary="Sign in a user of the app's own auth with an RS256 JWT from its backend",
+    dependencies=[AuthRateLimit],
+    responses=documented(
+        Session,
+        MissingKeys,
+        InvalidExternalToken,
+        ExternalProjectMismatch,
+        DuplicateUsername,
+        DuplicateEmail,
+        *COMMON,
+    ),
+)
+async def verify_external_user(
+    body: ExternalUserBody, request: Request, project_id: ProjectId, connection: Transaction
+) -> dict[str, Any]:
+    return await service.verify_external_user(
+        connection, _signer(request), _settings(request), project_id, body.userJwt
+    )
