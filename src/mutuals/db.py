@@ -5,6 +5,7 @@ they run beside a writer under WAL, while writes begin IMMEDIATE so two writers 
 the busy timeout instead of failing when both try to upgrade a read lock.
 """
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -19,6 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from mutuals.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+# aiosqlite logs every statement with its parameters at DEBUG, password hashes included;
+# keep it quiet whatever level the operator gives the root logger.
+logging.getLogger("aiosqlite").setLevel(logging.WARNING)
 
 
 class Database:
