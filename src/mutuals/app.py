@@ -17,6 +17,7 @@ from mutuals.errors import ServiceUnavailable, error_response, install_error_han
 from mutuals.identity.router import router as identity_router
 from mutuals.middleware import BodySizeLimit, RequestId
 from mutuals.notifications.router import router as notifications_router
+from mutuals.observability import RequestLog, metrics_router
 from mutuals.projects.dependencies import KnownProjects
 from mutuals.ratelimit import RateLimiter, RateLimitHeaders
 from mutuals.users.router import router as users_router
@@ -64,9 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v7.include_router(notifications_router)
     app.include_router(v7)
     app.include_router(_operations_router())
+    app.include_router(metrics_router())
 
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLog)
     app.add_middleware(RequestId)
     return app
 

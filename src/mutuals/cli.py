@@ -2,8 +2,10 @@
 
 import asyncio
 import json
+import os
 import signal
 import sys
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,6 +21,7 @@ from mutuals.db import Database
 from mutuals.errors import AppError
 from mutuals.ids import parse_uuid
 from mutuals.migrate import upgrade
+from mutuals.observability import logging_config
 from mutuals.projects import service as projects
 from mutuals.projects.service import CreatedProject
 from mutuals.users import rules
@@ -89,6 +92,9 @@ def serve(
     # absorbs it, so a requested stop exits 0 rather than dying by the signal.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda _signum, _frame: None)
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Workers write their metrics here so /metrics on any of them shows the sum.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mutuals-metrics-")
     uvicorn.run(
         "mutuals.app:create_app",
         factory=True,
@@ -98,6 +104,7 @@ def serve(
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=30,
+        log_config=logging_config(),
     )
 
 

@@ -44,6 +44,11 @@ class Database:
         async with engine.begin() as connection:
             yield connection
 
+    def connections_in_use(self) -> int:
+        pool = self.write_engine.pool
+        checked_out = getattr(pool, "checkedout", None)
+        return int(checked_out()) if callable(checked_out) else 0
+
     async def ping(self) -> None:
         async with self.read_engine.connect() as connection:
             await connection.exec_driver_sql("SELECT 1")

@@ -50,10 +50,14 @@ class WindowState:
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limits == "on"
-        uri = settings.redis_url or "memory://"
-        if "://" in uri and not uri.startswith("async+"):
-            uri = "async+" + uri
-        self.storage: Any = storage_from_string(uri)
+        if settings.redis_url:
+            uri = settings.redis_url
+            if not uri.startswith("async+"):
+                uri = "async+" + uri
+            # redis-py (a dependency already) rather than limits' default client, coredis.
+            self.storage: Any = storage_from_string(uri, implementation="redispy")
+        else:
+            self.storage = storage_from_string("async+memory://")
         self.strategy = MovingWindowRateLimiter(self.storage)
         self.items: dict[Group, RateLimitItem] = {
             "connection-request": parse(settings.rate_limit_connection_request),
