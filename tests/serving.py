@@ -34,7 +34,7 @@ class ServedProcess:
         self.log = ""
 
     def __enter__(self) -> "ServedProcess":
-        self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self._output = tempfile.TemporaryFile()
         self.process = subprocess.Popen(  # noqa: S603 - our own console script
             [MUTUALS, "serve", "--port", str(self.port), *self.args],
             env=self.env,

@@ -18,12 +18,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from mutuals.config import Settings
+from mutuals.errors import ServiceUnavailable, is_database_unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 # aiosqlite logs every statement with its parameters at DEBUG, password hashes included;
 # keep it quiet whatever level the operator gives the root logger.
 logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+logger = logging.getLogger("mutuals.db")
 
 
 class Database:
@@ -112,8 +114,19 @@ async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection
     rather than a success for work that was never saved.
     """
     write = request.method not in ("GET", "HEAD", "OPTIONS")
-    async with get_database(request).transaction(write=write) as connection:
-        yield connection
+    try:
+        async with get_database(request).transaction(write=write) as connection:
+            yield connection
+    except Exception as exc:
+        # Raised here as a domain error so it is answered like any other: a clean 503.
+        if is_database_unavailable(exc):
+            logger.warning(
+                "database unavailable request_id=%s error=%s",
+                getattr(request.state, "request_id", "-"),
+                type(exc).__name__,
+            )
+            raise ServiceUnavailable() from exc
+        raise
 
 
 Transaction = Annotated[AsyncConnection, Depends(request_transaction, scope="function")]

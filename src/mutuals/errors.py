@@ -95,7 +95,7 @@ def _validation_error(exc: RequestValidationError) -> AppError:
     return InvalidBody(f"{field}: {message}" if field else message, field=field)
 
 
-def _is_database_unavailable(exc: BaseException) -> bool:
+def is_database_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, PoolTimeoutError | OperationalError):
         # Pool exhausted, connection refused or dropped, database file unreachable or
         # locked past the busy timeout: all mean "try again shortly", not a bug.
@@ -154,7 +154,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         request_id = getattr(request.state, "request_id", "-")
-        if _is_database_unavailable(exc):
+        if is_database_unavailable(exc):
             logger.warning(
                 "database unavailable request_id=%s error=%s",
                 request_id,
