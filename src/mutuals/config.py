@@ -12,6 +12,9 @@ class Settings(BaseSettings):
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///mutuals.db"
+    # Optional PostgreSQL read replica, used by the public read endpoints only (their
+    # answers may lag the primary by the replication delay).
+    read_database_url: str | None = None
     database_pool_size: int = Field(default=10, ge=1)
     database_max_overflow: int = Field(default=20, ge=0)
     # Bounds how long a request waits for an unreachable database before answering 503.

@@ -6,9 +6,9 @@ the busy timeout instead of failing when both try to upgrade a read lock.
 """
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Insert, Table, event
@@ -36,13 +36,23 @@ class Database:
             self.write_engine = _sqlite_engine(settings, begin="BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(settings, begin="BEGIN")
         else:
-            self.write_engine = _postgres_engine(settings)
+            self.write_engine = _postgres_engine(settings, settings.database_url)
             self.read_engine = self.write_engine
+        self.replica_engine = (
+            _postgres_engine(settings, settings.read_database_url)
+            if settings.read_database_url
+            else self.read_engine
+        )
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+    async def transaction(
+        self, *, write: bool = True, replica: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
         """Commit when the block ends, roll back when it raises."""
-        engine = self.write_engine if write else self.read_engine
+        if write:
+            engine = self.write_engine
+        else:
+            engine = self.replica_engine if replica else self.read_engine
         async with engine.begin() as connection:
             yield connection
 
@@ -56,9 +66,8 @@ class Database:
             await connection.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
-        await self.write_engine.dispose()
-        if self.read_engine is not self.write_engine:
-            await self.read_engine.dispose()
+        for engine in {self.write_engine, self.read_engine, self.replica_engine}:
+            await engine.dispose()
 
 
 def _sqlite_engine(settings: Settings, *, begin: str) -> AsyncEngine:
@@ -86,9 +95,9 @@ def _sqlite_engine(settings: Settings, *, begin: str) -> AsyncEngine:
     return engine
 
 
-def _postgres_engine(settings: Settings) -> AsyncEngine:
+def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
     return create_async_engine(
-        settings.database_url,
+        url,
         hide_parameters=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
@@ -100,6 +109,16 @@ def _postgres_engine(settings: Settings) -> AsyncEngine:
             "server_settings": {"application_name": "mutuals"},
         },
     )
+
+
+REPLICA_MARK = "mutuals_reads_from_replica"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def reads_from_replica(endpoint: Endpoint) -> Endpoint:
+    """Marks a public read endpoint whose whole request may be served by the read replica."""
+    setattr(endpoint, REPLICA_MARK, True)
+    return endpoint
 
 
 def get_database(request: Request) -> Database:
@@ -114,8 +133,9 @@ async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection
     rather than a success for work that was never saved.
     """
     write = request.method not in ("GET", "HEAD", "OPTIONS")
+    replica = not write and getattr(request.scope.get("endpoint"), REPLICA_MARK, False)
     try:
-        async with get_database(request).transaction(write=write) as connection:
+        async with get_database(request).transaction(write=write, replica=replica) as connection:
             yield connection
     except Exception as exc:
         # Raised here as a domain error so it is answered like any other: a clean 503.

@@ -34,7 +34,7 @@ from mutuals.connections.schemas import (
     RemovedByUser,
     Responded,
 )
-from mutuals.db import Transaction
+from mutuals.db import Transaction, reads_from_replica
 from mutuals.errors import InvalidBody, InvalidJson, documented
 from mutuals.ids import parse_uuid
 from mutuals.pagination import parse_page
@@ -148,6 +148,7 @@ async def remove_with_user(
         ConnectionPage, InvalidUserId, InvalidQuery, ConnectionUserNotFound, *PUBLIC_ERRORS
     ),
 )
+@reads_from_replica
 async def user_connections(
     userId: str,  # noqa: N803 - the Replyke path parameter name
     project_id: ProjectId,
@@ -173,6 +174,7 @@ async def user_connections(
     summary="A user's connection count (public)",
     responses=documented(Count, InvalidUserId, ConnectionUserNotFound, *PUBLIC_ERRORS),
 )
+@reads_from_replica
 async def user_connection_count(
     userId: str,  # noqa: N803 - the Replyke path parameter name
     project_id: ProjectId,
