@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from mutuals.errors import AppError
 
 _POSITIVE_INTEGER = re.compile(r"[0-9]{1,30}")
-# Offsets beyond any real table are answered as an empty page rather than sent to the
-# database, where they could overflow a 64-bit OFFSET.
+# Pages beyond any real table are clamped (like `limit`) and answered as an empty page,
+# never sent to the database where they could overflow a 64-bit OFFSET.
+MAX_PAGE = 2**31 - 1
 MAX_OFFSET = 2**53
 
 
@@ -34,7 +35,7 @@ def parse_page(
     max_limit: int = 100,
 ) -> PageRequest:
     return PageRequest(
-        page=_positive(page, "page", 1, error),
+        page=min(_positive(page, "page", 1, error), MAX_PAGE),
         limit=min(_positive(limit, "limit", default_limit, error), max_limit),
     )
 

@@ -5,17 +5,20 @@ State changes are single conditional statements (UPDATE/DELETE … WHERE <expect
 caller learns from the returned row whether its transition happened.
 """
 
+import functools
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnClause,
     ColumnElement,
+    Integer,
     RowMapping,
     Select,
     String,
     and_,
+    bindparam,
     delete,
     func,
     literal_column,
@@ -67,10 +70,22 @@ def _id_is(project_id: uuid.UUID, connection_id: uuid.UUID) -> ColumnElement[boo
     return and_(connections.c.project_id == project_id, connections.c.id == connection_id)
 
 
+# Hot read paths use statements built once with bind parameters: building a SQLAlchemy
+# statement costs more Python time than the query itself takes in the database.
+FIND_BETWEEN = select(*RECORD_COLUMNS).where(
+    connections.c.project_id == bindparam("project_id"),
+    connections.c.pair_low_id == bindparam("low"),
+    connections.c.pair_high_id == bindparam("high"),
+)
+
+
 async def find_between(
     connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
 ) -> RowMapping | None:
-    result = await connection.execute(select(*RECORD_COLUMNS).where(_pair_is(project_id, a, b)))
+    low, high = canonical_pair(a, b)
+    result = await connection.execute(
+        FIND_BETWEEN, {"project_id": project_id, "low": low, "high": high}
+    )
     return result.mappings().one_or_none()
 
 
@@ -243,28 +258,30 @@ async def adjust_connection_counts(
     return {row["id"]: row for row in result.mappings()}
 
 
+CONNECTION_COUNT = select(users.c.connections_count).where(
+    users.c.project_id == bindparam("project_id"), users.c.id == bindparam("user_id")
+)
+
+
 async def connection_count(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
 ) -> int | None:
     """The user's accepted connections, or None when there is no such user."""
-    return await connection.scalar(
-        select(users.c.connections_count).where(
-            users.c.project_id == project_id, users.c.id == user_id
-        )
-    )
+    return await connection.scalar(CONNECTION_COUNT, {"project_id": project_id, "user_id": user_id})
 
 
-def _other_user_matches(query: str, fields: tuple[SearchField, ...]) -> ColumnElement[bool]:
-    needle = query.lower()
-    return or_(*(func.lower(users.c[field]).contains(needle, autoescape=True) for field in fields))
+def like_pattern(query: str) -> str:
+    """A LIKE pattern matching `query` anywhere, with its own % and _ taken literally."""
+    escaped = query.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
 
 
-def _accepted_side(
-    project_id: uuid.UUID,
-    user_id: uuid.UUID,
-    side: Side,
-    search: tuple[str, tuple[SearchField, ...]] | None,
-) -> Select[tuple[object, ...]]:
+def _other_user_matches(fields: tuple[SearchField, ...]) -> ColumnElement[bool]:
+    pattern = bindparam("pattern", type_=String())
+    return or_(*(func.lower(users.c[field]).like(pattern, escape="/") for field in fields))
+
+
+def _accepted_side(side: Side, fields: tuple[SearchField, ...] | None) -> Select[Any]:
     other: Side = "receiver_id" if side == "requester_id" else "requester_id"
     statement = (
         select(
@@ -276,18 +293,53 @@ def _accepted_side(
         .join(
             users,
             and_(
-                users.c.project_id == connections.c.project_id, users.c.id == connections.c[other]
+                users.c.project_id == connections.c.project_id,
+                users.c.id == connections.c[other],
             ),
         )
         .where(
-            connections.c.project_id == project_id,
-            connections.c[side] == user_id,
+            connections.c.project_id == bindparam("project_id"),
+            connections.c[side] == bindparam("user_id"),
             connections.c.status == ACCEPTED,
         )
     )
-    if search is not None:
-        statement = statement.where(_other_user_matches(*search))
+    if fields is not None:
+        statement = statement.where(_other_user_matches(fields))
     return statement
+
+
+SIDES: tuple[Side, Side] = ("requester_id", "receiver_id")
+
+
+@functools.cache
+def _accepted_page(fields: tuple[SearchField, ...] | None) -> Select[Any]:
+    """Newest first, from the two partial indexes merged.
+
+    The user may be either side of a record; each side is read in order from its own
+    index, cut at offset + limit, and only those rows are merged, so page 1 costs the
+    same for a user with ten connections and one with a hundred thousand.
+    """
+    branches = []
+    for side in SIDES:
+        branch = (
+            _accepted_side(side, fields)
+            .order_by(connections.c.responded_at.desc(), connections.c.id.desc())
+            .limit(bindparam("depth", type_=Integer))
+            .subquery()
+        )
+        branches.append(select(branch))
+    merged = union_all(*branches).subquery()
+    return (
+        select(merged)
+        .order_by(merged.c.connected_at.desc(), merged.c.connection_id.desc())
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+
+
+@functools.cache
+def _accepted_count(side: Side, fields: tuple[SearchField, ...]) -> Select[Any]:
+    return select(func.count()).select_from(_accepted_side(side, fields).subquery())
 
 
 async def list_accepted(
@@ -297,30 +349,17 @@ async def list_accepted(
     page: PageRequest,
     search: tuple[str, tuple[SearchField, ...]] | None,
 ) -> list[RowMapping]:
-    """Newest connection first, from the two partial indexes merged.
-
-    The user may be either side of a record; each side is read in order from its own
-    index, cut at offset + limit, and only those rows are merged, so page 1 costs the
-    same for a user with ten connections and one with a hundred thousand.
-    """
-    depth = page.offset + page.limit
-    branches = []
-    sides: tuple[Side, Side] = ("requester_id", "receiver_id")
-    for side in sides:
-        branch = (
-            _accepted_side(project_id, user_id, side, search)
-            .order_by(connections.c.responded_at.desc(), connections.c.id.desc())
-            .limit(depth)
-            .subquery()
-        )
-        branches.append(select(branch))
-    merged = union_all(*branches).subquery()
-    result = await connection.execute(
-        select(merged)
-        .order_by(merged.c.connected_at.desc(), merged.c.connection_id.desc())
-        .limit(page.limit)
-        .offset(page.offset)
-    )
+    parameters: dict[str, Any] = {
+        "project_id": project_id,
+        "user_id": user_id,
+        "depth": page.offset + page.limit,
+        "page_limit": page.limit,
+        "page_offset": page.offset,
+    }
+    if search is not None:
+        parameters["pattern"] = like_pattern(search[0])
+    statement = _accepted_page(search[1] if search else None)
+    result = await connection.execute(statement, parameters)
     return list(result.mappings())
 
 
@@ -330,31 +369,23 @@ async def count_accepted_matching(
     user_id: uuid.UUID,
     search: tuple[str, tuple[SearchField, ...]],
 ) -> int:
+    parameters = {"project_id": project_id, "user_id": user_id, "pattern": like_pattern(search[0])}
     total = 0
-    sides: tuple[Side, Side] = ("requester_id", "receiver_id")
-    for side in sides:
-        subquery = _accepted_side(project_id, user_id, side, search).subquery()
-        total += await connection.scalar(select(func.count()).select_from(subquery)) or 0
+    for side in SIDES:
+        total += await connection.scalar(_accepted_count(side, search[1]), parameters) or 0
     return total
 
 
-async def list_pending(
-    connection: AsyncConnection,
-    project_id: uuid.UUID,
-    user_id: uuid.UUID,
-    side: Side,
-    page: PageRequest,
-) -> tuple[list[RowMapping], int]:
+@functools.cache
+def _pending_statements(side: Side) -> tuple[Select[Any], Select[Any]]:
     other: Side = "receiver_id" if side == "requester_id" else "requester_id"
     mine = and_(
-        connections.c.project_id == project_id,
-        connections.c[side] == user_id,
+        connections.c.project_id == bindparam("project_id"),
+        connections.c[side] == bindparam("user_id"),
         connections.c.status == PENDING,
     )
-    total = await connection.scalar(select(func.count()).select_from(connections).where(mine))
-    if not total or page.offset >= total:
-        return [], total or 0
-    result = await connection.execute(
+    count = select(func.count()).select_from(connections).where(mine)
+    page = (
         select(
             connections.c.id.label("connection_id"),
             connections.c.message,
@@ -364,12 +395,31 @@ async def list_pending(
         .join(
             users,
             and_(
-                users.c.project_id == connections.c.project_id, users.c.id == connections.c[other]
+                users.c.project_id == connections.c.project_id,
+                users.c.id == connections.c[other],
             ),
         )
         .where(mine)
         .order_by(connections.c.created_at.desc(), connections.c.id.desc())
-        .limit(page.limit)
-        .offset(page.offset)
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+    return count, page
+
+
+async def list_pending(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    side: Side,
+    page: PageRequest,
+) -> tuple[list[RowMapping], int]:
+    count, page_statement = _pending_statements(side)
+    parameters = {"project_id": project_id, "user_id": user_id}
+    total = await connection.scalar(count, parameters) or 0
+    if page.offset >= total:
+        return [], total
+    result = await connection.execute(
+        page_statement, {**parameters, "page_limit": page.limit, "page_offset": page.offset}
     )
     return list(result.mappings()), total

@@ -1,6 +1,6 @@
 """The twelve endpoints of API.md §2. Parsing and wiring only; rules live in service.py."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -46,6 +46,7 @@ from mutuals.ratelimit import (
     DefaultRateLimit,
     RateLimitExceededError,
 )
+from mutuals.responses import JsonBody
 from mutuals.users.errors import UserNotFound
 
 router = APIRouter(tags=["connections"])
@@ -96,10 +97,13 @@ async def request_connection(
     caller: CurrentUser,
     connection: Transaction,
     body: ConnectionRequestBody | None = None,
-) -> dict[str, str]:
+) -> JsonBody:
     message = body.message if body is not None else None
-    return await service.request_connection(
-        connection, caller.project_id, caller.user_id, userId, message
+    return JsonBody(
+        await service.request_connection(
+            connection, caller.project_id, caller.user_id, userId, message
+        ),
+        status_code=201,
     )
 
 
@@ -114,8 +118,10 @@ async def connection_status(
     userId: str,  # noqa: N803 - the Replyke path parameter name
     caller: CurrentUser,
     connection: Transaction,
-) -> dict[str, str]:
-    return await service.status_with(connection, caller.project_id, caller.user_id, userId)
+) -> JsonBody:
+    return JsonBody(
+        await service.status_with(connection, caller.project_id, caller.user_id, userId)
+    )
 
 
 @router.delete(
@@ -135,8 +141,10 @@ async def remove_with_user(
     userId: str,  # noqa: N803 - the Replyke path parameter name
     caller: CurrentUser,
     connection: Transaction,
-) -> dict[str, str]:
-    return await service.remove_with_user(connection, caller.project_id, caller.user_id, userId)
+) -> JsonBody:
+    return JsonBody(
+        await service.remove_with_user(connection, caller.project_id, caller.user_id, userId)
+    )
 
 
 @router.get(
@@ -158,13 +166,15 @@ async def user_connections(
     limit: LimitParam = None,
     query: SearchParam = None,
     search_fields: SearchFieldsParam = None,
-) -> dict[str, Any]:
+) -> JsonBody:
     user_id = parse_uuid(userId)
     if user_id is None:
         raise InvalidUserId()
     page_request = parse_page(page, limit, InvalidQuery)
     search = service.parse_search(query, search_fields)
-    return await service.list_connections(connection, project_id, user_id, page_request, search)
+    return JsonBody(
+        await service.list_connections(connection, project_id, user_id, page_request, search)
+    )
 
 
 @router.get(
@@ -180,11 +190,11 @@ async def user_connection_count(
     project_id: ProjectId,
     _caller: MaybeCaller,
     connection: Transaction,
-) -> dict[str, int]:
+) -> JsonBody:
     user_id = parse_uuid(userId)
     if user_id is None:
         raise InvalidUserId()
-    return await service.count_connections(connection, project_id, user_id)
+    return JsonBody(await service.count_connections(connection, project_id, user_id))
 
 
 @router.get(
@@ -201,11 +211,13 @@ async def my_connections(
     limit: LimitParam = None,
     query: SearchParam = None,
     search_fields: SearchFieldsParam = None,
-) -> dict[str, Any]:
+) -> JsonBody:
     page_request = parse_page(page, limit, InvalidQuery)
     search = service.parse_search(query, search_fields)
-    return await service.list_connections(
-        connection, caller.project_id, caller.user_id, page_request, search
+    return JsonBody(
+        await service.list_connections(
+            connection, caller.project_id, caller.user_id, page_request, search
+        )
     )
 
 
@@ -216,8 +228,8 @@ async def my_connections(
     summary="My connection count",
     responses=documented(Count, *AUTH_ERRORS),
 )
-async def my_connection_count(caller: CurrentUser, connection: Transaction) -> dict[str, int]:
-    return await service.count_connections(connection, caller.project_id, caller.user_id)
+async def my_connection_count(caller: CurrentUser, connection: Transaction) -> JsonBody:
+    return JsonBody(await service.count_connections(connection, caller.project_id, caller.user_id))
 
 
 @router.get(
@@ -232,10 +244,12 @@ async def pending_sent(
     connection: Transaction,
     page: PageParam = None,
     limit: LimitParam = None,
-) -> dict[str, Any]:
+) -> JsonBody:
     page_request = parse_page(page, limit, InvalidQuery)
-    return await service.list_pending(
-        connection, caller.project_id, caller.user_id, "sent", page_request
+    return JsonBody(
+        await service.list_pending(
+            connection, caller.project_id, caller.user_id, "sent", page_request
+        )
     )
 
 
@@ -251,10 +265,12 @@ async def pending_received(
     connection: Transaction,
     page: PageParam = None,
     limit: LimitParam = None,
-) -> dict[str, Any]:
+) -> JsonBody:
     page_request = parse_page(page, limit, InvalidQuery)
-    return await service.list_pending(
-        connection, caller.project_id, caller.user_id, "received", page_request
+    return JsonBody(
+        await service.list_pending(
+            connection, caller.project_id, caller.user_id, "received", page_request
+        )
     )
 
 
@@ -271,9 +287,11 @@ async def accept(
     connectionId: str,  # noqa: N803 - the Replyke path parameter name
     caller: CurrentUser,
     connection: Transaction,
-) -> dict[str, str]:
-    return await service.respond(
-        connection, caller.project_id, caller.user_id, connectionId, "accepted"
+) -> JsonBody:
+    return JsonBody(
+        await service.respond(
+            connection, caller.project_id, caller.user_id, connectionId, "accepted"
+        )
     )
 
 
@@ -290,9 +308,11 @@ async def decline(
     connectionId: str,  # noqa: N803 - the Replyke path parameter name
     caller: CurrentUser,
     connection: Transaction,
-) -> dict[str, str]:
-    return await service.respond(
-        connection, caller.project_id, caller.user_id, connectionId, "declined"
+) -> JsonBody:
+    return JsonBody(
+        await service.respond(
+            connection, caller.project_id, caller.user_id, connectionId, "declined"
+        )
     )
 
 
@@ -309,5 +329,7 @@ async def remove_by_id(
     connectionId: str,  # noqa: N803 - the Replyke path parameter name
     caller: CurrentUser,
     connection: Transaction,
-) -> dict[str, str]:
-    return await service.remove_by_id(connection, caller.project_id, caller.user_id, connectionId)
+) -> JsonBody:
+    return JsonBody(
+        await service.remove_by_id(connection, caller.project_id, caller.user_id, connectionId)
+    )

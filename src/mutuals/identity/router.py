@@ -1,7 +1,6 @@
 """The identity endpoints of API.md §3 (all public: they are how credentials are obtained)."""
 
 import json
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -35,6 +34,7 @@ from mutuals.identity.schemas import (
 from mutuals.projects.dependencies import ProjectId
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.ratelimit import AuthRateLimit, RateLimitExceededError
+from mutuals.responses import JsonBody
 from mutuals.users.errors import DuplicateEmail, DuplicateUsername
 
 router = APIRouter(
@@ -64,13 +64,16 @@ def _settings(request: Request) -> Settings:
 )
 async def sign_up(
     body: SignUpBody, request: Request, project_id: ProjectId, connection: Transaction
-) -> dict[str, Any]:
-    return await service.sign_up(
-        connection,
-        _signer(request),
-        _settings(request),
-        project_id,
-        body.model_dump(exclude_unset=True),
+) -> JsonBody:
+    return JsonBody(
+        await service.sign_up(
+            connection,
+            _signer(request),
+            _settings(request),
+            project_id,
+            body.model_dump(exclude_unset=True),
+        ),
+        status_code=201,
     )
 
 
@@ -83,9 +86,11 @@ async def sign_up(
 )
 async def sign_in(
     body: SignInBody, request: Request, project_id: ProjectId, connection: Transaction
-) -> dict[str, Any]:
-    return await service.sign_in(
-        connection, _signer(request), _settings(request), project_id, body.model_dump()
+) -> JsonBody:
+    return JsonBody(
+        await service.sign_in(
+            connection, _signer(request), _settings(request), project_id, body.model_dump()
+        )
     )
 
 
@@ -109,7 +114,7 @@ async def request_new_access_token(
     project_id: ProjectId,
     connection: Transaction,
     body: RefreshBody | None = None,
-) -> dict[str, Any] | JSONResponse:
+) -> JsonBody | JSONResponse:
     outcome = await sessions.refresh_session(
         connection,
         _signer(request),
@@ -120,7 +125,7 @@ async def request_new_access_token(
     if isinstance(outcome, AppError):
         # Returned, not raised: the family's revocation must commit with this answer.
         return error_response(outcome)
-    return outcome
+    return JsonBody(outcome)
 
 
 @router.post(
@@ -166,7 +171,9 @@ async def sign_out(request: Request, project_id: ProjectId, connection: Transact
 )
 async def verify_external_user(
     body: ExternalUserBody, request: Request, project_id: ProjectId, connection: Transaction
-) -> dict[str, Any]:
-    return await service.verify_external_user(
-        connection, _signer(request), _settings(request), project_id, body.userJwt
+) -> JsonBody:
+    return JsonBody(
+        await service.verify_external_user(
+            connection, _signer(request), _settings(request), project_id, body.userJwt
+        )
     )

@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -17,6 +17,7 @@ from mutuals.notifications.schemas import AppNotificationPage, MarkedAsRead
 from mutuals.pagination import parse_page
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.ratelimit import DefaultRateLimit, RateLimitExceededError
+from mutuals.responses import JsonBody
 from mutuals.users.errors import UserNotFound
 
 router = APIRouter(
@@ -44,9 +45,11 @@ async def list_notifications(
     connection: Transaction,
     page: Annotated[str | None, Query(description="1-based page")] = None,
     limit: Annotated[str | None, Query(description="Page size, 1-50 (default 5)")] = None,
-) -> dict[str, Any]:
+) -> JsonBody:
     request = parse_page(page, limit, InvalidNotificationQuery, default_limit=5, max_limit=50)
-    return await service.list_notifications(connection, caller.project_id, caller.user_id, request)
+    return JsonBody(
+        await service.list_notifications(connection, caller.project_id, caller.user_id, request)
+    )
 
 
 @router.get(
@@ -55,8 +58,8 @@ async def list_notifications(
     summary="My unread notification count (a bare integer)",
     responses=documented(int, *COMMON_ERRORS),
 )
-async def count_unread(caller: CurrentUser, connection: Transaction) -> int:
-    return await service.unread_count(connection, caller.project_id, caller.user_id)
+async def count_unread(caller: CurrentUser, connection: Transaction) -> JsonBody:
+    return JsonBody(await service.unread_count(connection, caller.project_id, caller.user_id))
 
 
 @router.patch(
@@ -65,9 +68,9 @@ async def count_unread(caller: CurrentUser, connection: Transaction) -> int:
     summary="Mark all my notifications as read",
     responses=documented(MarkedAsRead, *COMMON_ERRORS),
 )
-async def mark_all_as_read(caller: CurrentUser, connection: Transaction) -> dict[str, int]:
+async def mark_all_as_read(caller: CurrentUser, connection: Transaction) -> JsonBody:
     marked = await service.mark_all_as_read(connection, caller.project_id, caller.user_id)
-    return {"markedAsRead": marked}
+    return JsonBody({"markedAsRead": marked})
 
 
 @router.patch(

@@ -11,6 +11,7 @@ from mutuals.ids import parse_uuid
 from mutuals.projects.dependencies import ProjectId
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.ratelimit import DefaultRateLimit, RateLimitExceededError
+from mutuals.responses import JsonBody
 from mutuals.users import service
 from mutuals.users.errors import (
     DuplicateEmail,
@@ -54,9 +55,11 @@ async def get_user(
     project_id: ProjectId,
     caller: MaybeCaller,
     connection: Transaction,
-) -> dict[str, Any]:
+) -> JsonBody:
     caller_user_id = caller.user_id if caller else None
-    return await service.get_profile(connection, project_id, _user_id(userId), caller_user_id)
+    return JsonBody(
+        await service.get_profile(connection, project_id, _user_id(userId), caller_user_id)
+    )
 
 
 @router.patch(
@@ -79,12 +82,14 @@ async def update_user(
     project_id: ProjectId,
     caller: MaybeCaller,
     connection: Transaction,
-) -> dict[str, Any]:
+) -> JsonBody:
     user_id = _user_id(userId)
     if caller is None:
         raise Unauthorized()
     if not caller.is_service and caller.user_id != user_id:
         raise UserForbidden()
-    return await service.update_profile(
-        connection, project_id, user_id, body.model_dump(exclude_unset=True)
+    return JsonBody(
+        await service.update_profile(
+            connection, project_id, user_id, body.model_dump(exclude_unset=True)
+        )
     )

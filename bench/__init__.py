@@ -1,0 +1,1 @@
+"""Benchmarks for mutuals: `python -m bench` (or `make bench`). Prints figures; asserts nothing."""

@@ -1,0 +1,299 @@
+"""`python -m bench`: seed, serve, load, print a table. Figures only; nothing is asserted.
+
+Configurations: SQLite with one worker, PostgreSQL with one and with two workers (rate
+limits off through MUTUALS_RATE_LIMITS). `--smoke` runs the same code on tiny data for a
+second per workload, which is what the test suite does so the benchmark never rots.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+from bench.loadgen import Figures, run_wrk
+from bench.seed import Plan, SeededProject, seed_postgres, seed_sqlite
+from mutuals.auth.tokens import TokenSigner
+from mutuals.migrate import upgrade
+from tests.serving import ServedProcess
+
+SECRET = "bench-signing-secret-bench-signing-secret-0123"  # noqa: S105 - a throwaway bench key
+ADMIN_DSN = os.environ.get(
+    "MUTUALS_BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass
+class Row:
+    config: str
+    workload: str
+    figures: Figures
+    note: str = ""
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    seeding: dict[str, float] = field(default_factory=dict)
+
+    def add(self, config: str, workload: str, figures: Figures, note: str = "") -> None:
+        self.rows.append(Row(config, workload, figures, note))
+        print(
+            f"  {config:<16} {workload:<34} {figures.requests_per_second:>9,.0f}/s"
+            f"  p50 {figures.p50_ms:7.2f} ms  p99 {figures.p99_ms:7.2f} ms"
+            f"{'  errors ' + str(figures.errors) if figures.errors else ''} {note}",
+            flush=True,
+        )
+
+    def table(self) -> str:
+        lines = [
+            "| configuration | workload | req/s | p50 ms | p99 ms | vs /healthz | errors |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        ceilings = {
+            row.config: row.figures.requests_per_second
+            for row in self.rows
+            if row.workload == "bare /healthz"
+        }
+        for row in self.rows:
+            ceiling = ceilings.get(row.config)
+            ratio = (
+                f"{row.figures.requests_per_second / ceiling:.0%}"
+                if ceiling and row.workload != "bare /healthz"
+                else ""
+            )
+            rate, p50, p99 = row.figures.as_row()
+            label = row.workload + (f" ({row.note})" if row.note else "")
+            cells = [row.config, label, rate, p50, p99, ratio, str(row.figures.errors)]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+
+def _tokens(seeded: SeededProject) -> TokenSigner:
+    return TokenSigner(SECRET.encode(), 3600, 3600)
+
+
+def read_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str, str]]]]:
+    signer = _tokens(seeded)
+    project = seeded.id
+    base = f"/v7/{project}"
+
+    def token(user: uuid.UUID) -> str:
+        return signer.issue("access", project, user)
+
+    rng = random.Random(3)
+    hub = seeded.hub
+    if hub is None:
+        raise ValueError("the seeded project has no hub user")
+    hub_token = token(hub)
+    hub_friends = seeded.users[1:]
+    status: list[tuple[str, str]] = []
+    for _ in range(500):
+        status.append((f"{base}/users/{rng.choice(hub_friends)}/connection", hub_token))
+        a, b = rng.choice(seeded.pairs)
+        if rng.random() < 0.5:
+            a, b = b, a
+        status.append((f"{base}/users/{b}/connection", token(a)))
+    pending = [
+        (f"{base}/connections/pending/received?page=1&limit=20", token(user))
+        for user in rng.sample(seeded.users, min(500, len(seeded.users)))
+    ]
+    workloads = [
+        ("bare /healthz", [("/healthz", "")]),
+        ("status between two users", status),
+        ("my connections page 1 (hub)", [(f"{base}/connections?page=1&limit=20", hub_token)]),
+        ("connections-count (hub, public)", [(f"{base}/users/{hub}/connections-count", "")]),
+        ("pending received page 1", pending),
+    ]
+    for size, user in sorted(seeded.growth.items()):
+        workloads.append(
+            (
+                f"growth {size:,}: list page 1",
+                [(f"{base}/connections?page=1&limit=20", token(user))],
+            )
+        )
+        workloads.append(
+            (f"growth {size:,}: count", [(f"{base}/users/{user}/connections-count", "")])
+        )
+    return workloads
+
+
+def write_job(
+    seeded: SeededProject, base_url: str, write_share: float, duration: float, warmup: float
+) -> dict[str, object]:
+    signer = _tokens(seeded)
+    writers = seeded.writers
+    pairs = [
+        [
+            [str(a), signer.issue("access", seeded.id, a)],
+            [str(b), signer.issue("access", seeded.id, b)],
+        ]
+        for a, b in zip(writers[0::2], writers[1::2], strict=True)
+    ]
+    reads = [list(item) for _, requests in read_workloads(seeded)[1:4] for item in requests[:200]]
+    return {
+        "base": base_url,
+        "project": str(seeded.id),
+        "pairs": pairs,
+        "reads": reads,
+        "write_share": write_share,
+        "duration": duration,
+        "warmup": warmup,
+    }
+
+
+def run_writer(job: dict[str, object]) -> Figures:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.writer"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    figures = Figures(data["requests_per_second"], data["p50_ms"], data["p99_ms"], data["errors"])
+    figures_cycles = data["cycles_per_second"]
+    run_writer.last_cycles = figures_cycles  # type: ignore[attr-defined]
+    return figures
+
+
+def run_config(
+    report: Report,
+    name: str,
+    database_url: str,
+    seeded: SeededProject,
+    workers: int,
+    args: argparse.Namespace,
+) -> None:
+    env = {
+        "MUTUALS_DATABASE_URL": database_url,
+        "MUTUALS_SECRET_KEY": SECRET,
+        "MUTUALS_RATE_LIMITS": "off",
+        "MUTUALS_REDIS_URL": "",
+    }
+    with ServedProcess(env, "--workers", str(workers)) as server:
+        for workload, requests in read_workloads(seeded):
+            figures = run_wrk(
+                server.base,
+                requests,
+                duration=args.duration,
+                warmup=args.warmup,
+                connections=args.connections,
+            )
+            report.add(name, workload, figures)
+        job = write_job(seeded, server.base, 1.0, args.duration, args.warmup)
+        figures = run_writer(job)
+        cycles = run_writer.last_cycles  # type: ignore[attr-defined]
+        report.add(name, "write cycle: request, accept, remove", figures, f"{cycles:,.0f} cycles/s")
+        mixed = write_job(seeded, server.base, 0.2, args.duration, args.warmup)
+        report.add(name, "mixed: 80% reads, 20% writes", run_writer(mixed))
+
+
+async def _postgres_database(name: str) -> str:
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = ADMIN_DSN.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+async def _drop_postgres_database(name: str) -> None:
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def main(argv: list[str] | None = None) -> Report:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny data, one-second runs")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per workload")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--configs", default="sqlite,postgres-1,postgres-2", help="comma-separated subset"
+    )
+    parser.add_argument("--write", type=Path, help="write the table into this Markdown file")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.duration, args.warmup = 1.0, 0.0
+    plan = Plan.tiny() if args.smoke else Plan.standard(with_big_project=True)
+    configs = [part.strip() for part in args.configs.split(",") if part.strip()]
+    report = Report()
+    started = time.perf_counter()
+
+    if "sqlite" in configs:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite+aiosqlite:///{folder}/bench.db"
+            upgrade(url)
+            seeded, timings = seed_sqlite(f"{folder}/bench.db", plan)
+            for label, seconds in timings.items():
+                report.seeding[f"SQLite: {label}"] = seconds
+                print(f"seeded SQLite {label} in {seconds:.1f}s", flush=True)
+            run_config(report, "SQLite, 1 worker", url, seeded, 1, args)
+
+    postgres = [config for config in configs if config.startswith("postgres")]
+    if postgres:
+        name = f"mutuals_bench_{uuid.uuid4().hex[:8]}"
+        dsn = asyncio.run(_postgres_database(name))
+        try:
+            url = dsn.replace("postgresql://", "postgresql+asyncpg://")
+            upgrade(url)
+            seeded, timings = asyncio.run(seed_postgres(dsn, plan))
+            for label, seconds in timings.items():
+                report.seeding[f"PostgreSQL: {label}"] = seconds
+                print(f"seeded PostgreSQL {label} in {seconds:.1f}s", flush=True)
+            for config in postgres:
+                workers = int(config.rsplit("-", 1)[1])
+                run_config(
+                    report,
+                    f"PostgreSQL, {workers} worker{'s' * (workers > 1)}",
+                    url,
+                    seeded,
+                    workers,
+                    args,
+                )
+        finally:
+            asyncio.run(_drop_postgres_database(name))
+
+    total = time.perf_counter() - started
+    print()
+    print(report.table())
+    print(
+        f"\ntotal {total:.0f}s on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    if args.write:
+        _write_markdown(args.write, report, total)
+    return report
+
+
+def _write_markdown(path: Path, report: Report, total: float) -> None:
+    marker = "<!-- bench:table -->"
+    seeding = "\n".join(f"- {label}: {seconds:.1f} s" for label, seconds in report.seeding.items())
+    block = (
+        f"{marker}\n{report.table()}\n\nSeeding:\n{seeding}\n\n"
+        f"Whole run: {total:.0f} s on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}.\n{marker}"
+    )
+    text = path.read_text() if path.exists() else marker + "\n" + marker
+    head, _, rest = text.partition(marker)
+    _, _, tail = rest.partition(marker)
+    path.write_text(head + block + tail)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,290 @@
+"""Builds realistic projects straight in the database, without the HTTP API.
+
+PostgreSQL is loaded with COPY (asyncpg's binary copy); SQLite with executemany inside one
+transaction. Per-user connection counters are computed in SQL once the rows are in.
+"""
+
+import asyncio
+import random
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from mutuals.auth.service_keys import KEY_PREFIX, hash_service_key
+from mutuals.ids import new_id
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+USER_COLUMNS = (
+    "project_id", "id", "foreign_id", "email", "password_hash", "name", "username", "avatar",
+    "bio", "metadata", "reputation", "is_verified", "is_active", "auth_methods",
+    "connections_count", "last_active", "created_at", "updated_at",
+)  # fmt: skip
+CONNECTION_COLUMNS = (
+    "project_id", "id", "requester_id", "receiver_id", "pair_low_id", "pair_high_id",
+    "status", "message", "created_at", "responded_at",
+)  # fmt: skip
+
+
+@dataclass
+class SeededProject:
+    id: uuid.UUID
+    service_key: str
+    users: list[uuid.UUID]
+    hub: uuid.UUID | None = None
+    growth: dict[int, uuid.UUID] = field(default_factory=dict)
+    writers: list[uuid.UUID] = field(default_factory=list)
+    pairs: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    connections: int = 0
+
+
+@dataclass
+class Plan:
+    """What to build. `standard()` is the issue's project; `tiny()` the smoke test's."""
+
+    regular_users: int
+    hub_connections: int
+    random_pairs: int
+    growth_sizes: tuple[int, ...]
+    writers: int
+    big_project_connections: int = 0
+    big_project_users: int = 0
+
+    @classmethod
+    def standard(cls, with_big_project: bool) -> "Plan":
+        return cls(
+            regular_users=2_000,
+            hub_connections=500,
+            random_pairs=20_000,
+            growth_sizes=(10, 1_000, 100_000),
+            writers=64,
+            big_project_connections=1_000_000 if with_big_project else 0,
+            big_project_users=50_000,
+        )
+
+    @classmethod
+    def tiny(cls) -> "Plan":
+        return cls(
+            regular_users=60,
+            hub_connections=20,
+            random_pairs=200,
+            growth_sizes=(10, 100),
+            writers=8,
+        )
+
+
+def _user_row(project_id: uuid.UUID, user_id: uuid.UUID, number: int) -> tuple[Any, ...]:
+    created = EPOCH + timedelta(seconds=number)
+    return (
+        project_id, user_id, None, f"user{number}@bench.example", None, f"Bench User {number}",
+        f"user{number}", None, None, "{}", 0, False, True, '["password"]', 0, None, created,
+        created,
+    )  # fmt: skip
+
+
+def _connection_row(
+    project_id: uuid.UUID, requester: uuid.UUID, receiver: uuid.UUID, status: str, moment: int
+) -> tuple[Any, ...]:
+    low, high = (requester, receiver) if requester < receiver else (receiver, requester)
+    created = EPOCH + timedelta(seconds=moment)
+    responded = None if status == "pending" else created + timedelta(seconds=30)
+    return (project_id, new_id(), requester, receiver, low, high, status, None, created, responded)
+
+
+def build(
+    plan: Plan, seed: int = 7
+) -> tuple[SeededProject, list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The main project's rows, generated in memory."""
+    rng = random.Random(seed)
+    project_id = new_id()
+    largest_growth = max(plan.growth_sizes, default=0)
+    total_users = plan.regular_users + largest_growth + len(plan.growth_sizes) + plan.writers
+    user_ids = [new_id() for _ in range(total_users)]
+    users = [_user_row(project_id, user_id, n) for n, user_id in enumerate(user_ids)]
+    regular = user_ids[: plan.regular_users]
+    fillers = user_ids[plan.regular_users : plan.regular_users + largest_growth]
+    growth_users = user_ids[plan.regular_users + largest_growth :][: len(plan.growth_sizes)]
+    writers = user_ids[-plan.writers :] if plan.writers else []
+    seeded = SeededProject(project_id, "", regular, hub=regular[0], writers=writers)
+
+    taken: set[frozenset[uuid.UUID]] = set()
+    rows: list[tuple[Any, ...]] = []
+    moment = 0
+
+    def add(requester: uuid.UUID, receiver: uuid.UUID, status: str) -> None:
+        nonlocal moment
+        moment += 1
+        taken.add(frozenset((requester, receiver)))
+        rows.append(_connection_row(project_id, requester, receiver, status, moment))
+
+    hub = regular[0]
+    for other in regular[1 : plan.hub_connections + 1]:
+        add(*((hub, other) if rng.random() < 0.5 else (other, hub)), "accepted")
+    while len(rows) < plan.hub_connections + plan.random_pairs:
+        a, b = rng.sample(regular, 2)
+        if frozenset((a, b)) in taken:
+            continue
+        roll = rng.random()
+        status = "accepted" if roll < 0.80 else "pending" if roll < 0.95 else "declined"
+        add(a, b, status)
+        if status == "accepted":
+            seeded.pairs.append((a, b))
+    for size, user in zip(plan.growth_sizes, growth_users, strict=True):
+        seeded.growth[size] = user
+        for other in fillers[:size]:
+            add(user, other, "accepted")
+    seeded.connections = len(rows)
+    return seeded, users, rows
+
+
+def build_big(
+    connections: int, user_count: int, seed: int = 11
+) -> tuple[uuid.UUID, list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    rng = random.Random(seed)
+    project_id = new_id()
+    user_ids = [new_id() for _ in range(user_count)]
+    users = [_user_row(project_id, user_id, n) for n, user_id in enumerate(user_ids)]
+    taken: set[tuple[int, int]] = set()
+    rows = []
+    while len(rows) < connections:
+        a, b = rng.randrange(user_count), rng.randrange(user_count)
+        key = (a, b) if a < b else (b, a)
+        if a == b or key in taken:
+            continue
+        taken.add(key)
+        rows.append(_connection_row(project_id, user_ids[a], user_ids[b], "accepted", len(rows)))
+    return project_id, users, rows
+
+
+def _service_key_row(project_id: uuid.UUID) -> tuple[str, tuple[Any, ...]]:
+    key = KEY_PREFIX + uuid.uuid4().hex + uuid.uuid4().hex
+    return key, (project_id, new_id(), hash_service_key(key), "bench", EPOCH, None)
+
+
+COUNT_SQL = """
+UPDATE users SET connections_count = counted.total FROM (
+    SELECT user_id, count(*) AS total FROM (
+        SELECT requester_id AS user_id FROM connections
+        WHERE project_id = {p} AND status = 'accepted'
+        UNION ALL
+        SELECT receiver_id FROM connections WHERE project_id = {p} AND status = 'accepted'
+    ) AS sides GROUP BY user_id
+) AS counted
+WHERE users.project_id = {p} AND users.id = counted.user_id
+"""
+
+
+async def seed_postgres(dsn: str, plan: Plan) -> tuple[SeededProject, dict[str, float]]:
+    timings: dict[str, float] = {}
+    connection = await asyncpg.connect(dsn)
+    try:
+        seeded, users, rows = build(plan)
+        started = time.perf_counter()
+        seeded.service_key = await _copy_project(connection, seeded.id, "bench", users, rows)
+        timings["main project"] = time.perf_counter() - started
+        if plan.big_project_connections:
+            started = time.perf_counter()
+            big_id, big_users, big_rows = build_big(
+                plan.big_project_connections, plan.big_project_users
+            )
+            generated = time.perf_counter() - started
+            await _copy_project(connection, big_id, "bench-1m", big_users, big_rows)
+            timings["1M-connection project"] = time.perf_counter() - started
+            timings["1M-connection project (row generation)"] = generated
+    finally:
+        await connection.close()
+    return seeded, timings
+
+
+async def _copy_project(
+    connection: asyncpg.Connection,
+    project_id: uuid.UUID,
+    name: str,
+    users: list[tuple[Any, ...]],
+    rows: list[tuple[Any, ...]],
+) -> str:
+    key, key_row = _service_key_row(project_id)
+    async with connection.transaction():
+        await connection.execute(
+            "INSERT INTO projects (id, name, created_at) VALUES ($1, $2, $3)",
+            project_id, name, EPOCH,
+        )  # fmt: skip
+        await connection.copy_records_to_table(
+            "service_keys",
+            records=[key_row],
+            columns=["project_id", "id", "key_hash", "label", "created_at", "revoked_at"],
+        )
+        await connection.copy_records_to_table("users", records=users, columns=USER_COLUMNS)
+        await connection.copy_records_to_table(
+            "connections", records=rows, columns=CONNECTION_COLUMNS
+        )
+        await connection.execute(COUNT_SQL.format(p="$1"), project_id)
+    await connection.execute("ANALYZE users; ANALYZE connections")
+    return key
+
+
+def seed_sqlite(path: str, plan: Plan) -> tuple[SeededProject, dict[str, float]]:
+    seeded, users, rows = build(plan)
+    started = time.perf_counter()
+    key, key_row = _service_key_row(seeded.id)
+    database = sqlite3.connect(path)
+    try:
+        with database:
+            database.execute(
+                "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)",
+                (seeded.id.hex, "bench", _sqlite_time(EPOCH)),
+            )
+            database.execute(
+                "INSERT INTO service_keys (project_id, id, key_hash, label, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (key_row[0].hex, key_row[1].hex, key_row[2], key_row[3], _sqlite_time(EPOCH)),
+            )
+            database.executemany(
+                _insert_sql("users", USER_COLUMNS), (seed_sqlite_values(row) for row in users)
+            )
+            database.executemany(
+                _insert_sql("connections", CONNECTION_COLUMNS),
+                (seed_sqlite_values(row) for row in rows),
+            )
+            database.execute(COUNT_SQL.format(p="?"), (seeded.id.hex,) * 3)
+        database.execute("ANALYZE")
+    finally:
+        database.close()
+    seeded.service_key = key
+    return seeded, {"main project": time.perf_counter() - started}
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    placeholders = ", ".join("?" * len(columns))
+    # Table and column names are this module's constants, never input.
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+
+
+def _sqlite_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _sqlite_values(row: tuple[Any, ...]) -> Iterator[Any]:
+    for value in row:
+        if isinstance(value, uuid.UUID):
+            yield value.hex
+        elif isinstance(value, datetime):
+            yield _sqlite_time(value)
+        else:
+            yield value
+
+
+def seed_sqlite_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(_sqlite_values(row))
+
+
+if __name__ == "__main__":  # a quick manual check of generation speed
+    begin = time.perf_counter()
+    build_big(1_000_000, 50_000)
+    print(f"generated 1M rows in {time.perf_counter() - begin:.1f}s")
+    asyncio.run(asyncio.sleep(0))
