@@ -273,9 +273,8 @@ def main(argv: list[str] | None = None) -> Report:
     total = time.perf_counter() - started
     print()
     print(report.table())
-    print(
-        f"\ntotal {total:.0f}s on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"\ntotal {total:.0f}s on {machine}")
     if args.write:
         _write_markdown(args.write, report, total)
     return report
