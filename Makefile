@@ -31,8 +31,10 @@ typecheck:
 unit:
 	$(BIN)/pytest
 
+## Seed PostgreSQL, serve, load with wrk and an asyncio writer; prints the table (~10 min).
 bench: install
-	$(BIN)/python -m bench
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench --write BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

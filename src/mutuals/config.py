@@ -15,8 +15,11 @@ class Settings(BaseSettings):
     # Optional PostgreSQL read replica, used by the public read endpoints only (their
     # answers may lag the primary by the replication delay).
     read_database_url: str | None = None
-    database_pool_size: int = Field(default=10, ge=1)
-    database_max_overflow: int = Field(default=20, ge=0)
+    # Connections kept open per worker. Requests beyond it open overflow connections that
+    # are closed again on return; opening one costs more than a whole read, so the pool
+    # should cover a worker's usual concurrency.
+    database_pool_size: int = Field(default=32, ge=1)
+    database_max_overflow: int = Field(default=16, ge=0)
     # Bounds how long a request waits for an unreachable database before answering 503.
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     database_statement_timeout_seconds: float = Field(default=30.0, gt=0)

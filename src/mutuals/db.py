@@ -34,12 +34,12 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
             self.write_engine = _sqlite_engine(settings, begin="BEGIN IMMEDIATE")
-            self.read_engine = _sqlite_engine(settings, begin="BEGIN")
+            self.read_engine = _sqlite_engine(settings, begin=None)
         else:
             self.write_engine = _postgres_engine(settings, settings.database_url)
-            self.read_engine = self.write_engine
+            self.read_engine = _autocommit(self.write_engine)
         self.replica_engine = (
-            _postgres_engine(settings, settings.read_database_url)
+            _autocommit(_postgres_engine(settings, settings.read_database_url))
             if settings.read_database_url
             else self.read_engine
         )
@@ -48,12 +48,18 @@ class Database:
     async def transaction(
         self, *, write: bool = True, replica: bool = False
     ) -> AsyncIterator[AsyncConnection]:
-        """Commit when the block ends, roll back when it raises."""
+        """Writes: one transaction, committed when the block ends, rolled back if it raises.
+
+        Reads: no transaction at all. Each statement is one round trip, instead of three
+        with BEGIN and COMMIT around it; read endpoints never need more than statement
+        level consistency.
+        """
         if write:
-            engine = self.write_engine
-        else:
-            engine = self.replica_engine if replica else self.read_engine
-        async with engine.begin() as connection:
+            async with self.write_engine.begin() as connection:
+                yield connection
+            return
+        engine = self.replica_engine if replica else self.read_engine
+        async with engine.connect() as connection:
             yield connection
 
     def connections_in_use(self) -> int:
@@ -70,7 +76,7 @@ class Database:
             await engine.dispose()
 
 
-def _sqlite_engine(settings: Settings, *, begin: str) -> AsyncEngine:
+def _sqlite_engine(settings: Settings, *, begin: str | None) -> AsyncEngine:
     engine = create_async_engine(
         settings.database_url,
         hide_parameters=True,
@@ -88,11 +94,18 @@ def _sqlite_engine(settings: Settings, *, begin: str) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+    if begin is not None:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def on_begin(connection: Any) -> None:
+            connection.exec_driver_sql(begin)
 
     return engine
+
+
+def _autocommit(engine: AsyncEngine) -> AsyncEngine:
+    # Shares the engine's pool; only the connection's mode differs while checked out.
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
@@ -102,7 +115,9 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_connect_timeout_seconds,
-        pool_pre_ping=True,
+        # No ping on every checkout (a round trip per request): a connection that turns
+        # out dead fails its statement, SQLAlchemy then invalidates the whole pool, and
+        # the request answers 503 while the next ones reconnect.
         connect_args={
             "timeout": settings.database_connect_timeout_seconds,
             "command_timeout": settings.database_statement_timeout_seconds,

@@ -8,20 +8,20 @@ with a valid service key are not limited.
 import ipaddress
 import math
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from fastapi import Depends, Request
+from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mutuals.auth.caller import is_service_key_request
 from mutuals.config import Settings
-from mutuals.db import Transaction
 from mutuals.errors import AppError
-from mutuals.projects.dependencies import ProjectId
 
 Group = Literal["connection-request", "connection-change", "default", "auth"]
 STATE_KEY = "rate_limit"
@@ -101,25 +101,17 @@ def _in(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Netwo
     return any(parsed in network for network in networks)
 
 
-def rate_limit(group: Group) -> Any:
-    """A route dependency that counts the request against its group's allowance."""
-
-    async def check(request: Request, project_id: ProjectId, connection: Transaction) -> None:
-        limiter: RateLimiter = request.app.state.rate_limiter
-        if not limiter.enabled or await is_service_key_request(request, project_id, connection):
-            return
-        allowed, state = await limiter.hit(group, str(project_id), limiter.client_address(request))
-        request.scope.setdefault("state", {})[STATE_KEY] = state
-        if not allowed:
-            raise RateLimitExceededError()
-
-    return Depends(check)
-
-
-ConnectionRequestRateLimit = rate_limit("connection-request")
-ConnectionChangeRateLimit = rate_limit("connection-change")
-DefaultRateLimit = rate_limit("default")
-AuthRateLimit = rate_limit("auth")
+async def enforce_rate_limit(
+    request: Request, group: Group, project_id: uuid.UUID, connection: AsyncConnection
+) -> None:
+    """Counts the request against its group's allowance; 429 once it is spent."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if not limiter.enabled or await is_service_key_request(request, project_id, connection):
+        return
+    allowed, state = await limiter.hit(group, str(project_id), limiter.client_address(request))
+    request.scope.setdefault("state", {})[STATE_KEY] = state
+    if not allowed:
+        raise RateLimitExceededError()
 
 
 class RateLimitHeaders:

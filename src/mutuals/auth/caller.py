@@ -1,4 +1,4 @@
-"""Who is calling: the dependencies every /v7 route uses to learn its caller.
+"""Who is calling: credentials of a /v7 request, read from its Authorization header.
 
 A request carries an access token (one user) or a service key (the project's backend,
 which names the user it acts for in `actingUserId`, or the legacy `userId`).
@@ -7,23 +7,17 @@ which names the user it acts for in `actingUserId`, or the legacy `userId`).
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.auth.errors import ActingUserRequired, Unauthorized
+from mutuals.auth.errors import Unauthorized
 from mutuals.auth.service_keys import is_live_service_key, looks_like_service_key
 from mutuals.auth.tokens import TokenSigner
-from mutuals.db import Transaction
 from mutuals.ids import parse_uuid
-from mutuals.projects.dependencies import ProjectId
 from mutuals.users.errors import UserNotFound
 from mutuals.users.repository import user_exists
-
-# Documents the scheme in OpenAPI; we parse the header ourselves to answer our own 401.
-bearer_scheme = HTTPBearer(auto_error=False, description="Access token or service key")
 
 BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
 
@@ -66,12 +60,10 @@ async def _acting_user_field(request: Request) -> Any:
     return None
 
 
-async def optional_caller(
-    request: Request,
-    project_id: ProjectId,
-    connection: Transaction,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+async def authenticate(
+    request: Request, project_id: uuid.UUID, connection: AsyncConnection
 ) -> Caller | None:
+    """The caller named by the Authorization header; None without one; 401 if it is bad."""
     header = request.headers.get("authorization")
     if header is None:
         return None
@@ -97,20 +89,6 @@ async def optional_caller(
     if verified is None:
         raise Unauthorized()
     return Caller(project_id, verified.user_id, is_service=False)
-
-
-async def required_user(
-    caller: Annotated[Caller | None, Depends(optional_caller)],
-) -> UserCaller:
-    if caller is None:
-        raise Unauthorized()
-    if caller.user_id is None:
-        raise ActingUserRequired()
-    return UserCaller(caller.project_id, caller.user_id, caller.is_service)
-
-
-MaybeCaller = Annotated[Caller | None, Depends(optional_caller)]
-CurrentUser = Annotated[UserCaller, Depends(required_user)]
 
 
 async def is_service_key_request(

@@ -17,6 +17,7 @@ import jwt
 from mutuals.ids import new_id, parse_uuid
 
 ALGORITHM = "HS256"
+VERIFIED_CACHE_SIZE = 50_000
 TokenKind = Literal["access", "refresh"]
 
 
@@ -36,6 +37,9 @@ class TokenSigner:
             "refresh": refresh_ttl_seconds,
         }
         self._keys: dict[tuple[uuid.UUID, TokenKind], bytes] = {}
+        # Verified access tokens, so a client's repeated calls skip the HMAC and JSON work.
+        # Entries still honour `exp`; the cache is bounded and simply emptied when full.
+        self._verified: dict[tuple[str, uuid.UUID], tuple[VerifiedToken, int]] = {}
 
     def _key(self, project_id: uuid.UUID, kind: TokenKind) -> bytes:
         cache_key = (project_id, kind)
@@ -79,6 +83,18 @@ class TokenSigner:
 
     def verify(self, kind: TokenKind, token: str, project_id: uuid.UUID) -> VerifiedToken | None:
         """The token's subject when it is a valid `kind` token of this project, else None."""
+        if kind == "access":
+            cached = self._verified.get((token, project_id))
+            if cached is not None and cached[1] > time.time():
+                return cached[0]
+        verified = self._decode(kind, token, project_id)
+        if verified is not None and kind == "access":
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[(token, project_id)] = (verified, int(verified.claims["exp"]))
+        return verified
+
+    def _decode(self, kind: TokenKind, token: str, project_id: uuid.UUID) -> VerifiedToken | None:
         try:
             claims = jwt.decode(
                 token,

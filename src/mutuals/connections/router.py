@@ -4,7 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mutuals.auth.caller import CurrentUser, MaybeCaller
+from mutuals.auth.access import (
+    ConnectionChangeUser,
+    ConnectionRequestUser,
+    CurrentUser,
+    PublicVisitor,
+)
 from mutuals.auth.errors import ActingUserRequired, Unauthorized
 from mutuals.connections import service
 from mutuals.connections.errors import (
@@ -38,14 +43,8 @@ from mutuals.db import Transaction, reads_from_replica
 from mutuals.errors import InvalidBody, InvalidJson, documented
 from mutuals.ids import parse_uuid
 from mutuals.pagination import parse_page
-from mutuals.projects.dependencies import ProjectId
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import (
-    ConnectionChangeRateLimit,
-    ConnectionRequestRateLimit,
-    DefaultRateLimit,
-    RateLimitExceededError,
-)
+from mutuals.ratelimit import RateLimitExceededError
 from mutuals.responses import JsonBody
 from mutuals.users.errors import UserNotFound
 
@@ -73,7 +72,6 @@ SearchFieldsParam = Annotated[
 
 @router.post(
     "/users/{userId}/connection",
-    dependencies=[ConnectionRequestRateLimit],
     status_code=201,
     response_model=None,
     summary="Request a connection",
@@ -94,7 +92,7 @@ SearchFieldsParam = Annotated[
 )
 async def request_connection(
     userId: str,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
+    caller: ConnectionRequestUser,
     connection: Transaction,
     body: ConnectionRequestBody | None = None,
 ) -> JsonBody:
@@ -109,7 +107,6 @@ async def request_connection(
 
 @router.get(
     "/users/{userId}/connection",
-    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="Connection status between me and a user",
     responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *AUTH_ERRORS),
@@ -126,7 +123,6 @@ async def connection_status(
 
 @router.delete(
     "/users/{userId}/connection",
-    dependencies=[ConnectionChangeRateLimit],
     response_model=None,
     summary="Withdraw, decline or disconnect, depending on the record with that user",
     responses=documented(
@@ -139,7 +135,7 @@ async def connection_status(
 )
 async def remove_with_user(
     userId: str,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
+    caller: ConnectionChangeUser,
     connection: Transaction,
 ) -> JsonBody:
     return JsonBody(
@@ -149,7 +145,6 @@ async def remove_with_user(
 
 @router.get(
     "/users/{userId}/connections",
-    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="A user's connections, newest first (public)",
     responses=documented(
@@ -159,8 +154,7 @@ async def remove_with_user(
 @reads_from_replica
 async def user_connections(
     userId: str,  # noqa: N803 - the Replyke path parameter name
-    project_id: ProjectId,
-    _caller: MaybeCaller,
+    visitor: PublicVisitor,
     connection: Transaction,
     page: PageParam = None,
     limit: LimitParam = None,
@@ -173,13 +167,14 @@ async def user_connections(
     page_request = parse_page(page, limit, InvalidQuery)
     search = service.parse_search(query, search_fields)
     return JsonBody(
-        await service.list_connections(connection, project_id, user_id, page_request, search)
+        await service.list_connections(
+            connection, visitor.project_id, user_id, page_request, search
+        )
     )
 
 
 @router.get(
     "/users/{userId}/connections-count",
-    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="A user's connection count (public)",
     responses=documented(Count, InvalidUserId, ConnectionUserNotFound, *PUBLIC_ERRORS),
@@ -187,19 +182,17 @@ async def user_connections(
 @reads_from_replica
 async def user_connection_count(
     userId: str,  # noqa: N803 - the Replyke path parameter name
-    project_id: ProjectId,
-    _caller: MaybeCaller,
+    visitor: PublicVisitor,
     connection: Transaction,
 ) -> JsonBody:
     user_id = parse_uuid(userId)
     if user_id is None:
         raise InvalidUserId()
-    return JsonBody(await service.count_connections(connection, project_id, user_id))
+    return JsonBody(await service.count_connections(connection, visitor.project_id, user_id))
 
 
 @router.get(
     "/connections",
-    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="My connections, newest first",
     responses=documented(ConnectionPage, InvalidQuery, *AUTH_ERRORS),
@@ -223,7 +216,6 @@ async def my_connections(
 
 @router.get(
     "/connections/count",
-    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="My connection count",
     responses=documented(Count, *AUTH_ERRORS),
@@ -234,7 +226,6 @@ async def my_connection_count(caller: CurrentUser, connection: Transaction) -> J
 
 @router.get(
     "/connections/pending/sent",
-    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="Pending requests I sent, newest first",
     responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
@@ -255,7 +246,6 @@ async def pending_sent(
 
 @router.get(
     "/connections/pending/received",
-    dependencies=[DefaultRateLimit],
     response_model=None,
     summary="Pending requests I received, newest first",
     responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
@@ -276,7 +266,6 @@ async def pending_received(
 
 @router.patch(
     "/connections/{connectionId}/accept",
-    dependencies=[ConnectionChangeRateLimit],
     response_model=None,
     summary="Accept a request I received",
     responses=documented(
@@ -285,7 +274,7 @@ async def pending_received(
 )
 async def accept(
     connectionId: str,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
+    caller: ConnectionChangeUser,
     connection: Transaction,
 ) -> JsonBody:
     return JsonBody(
@@ -297,7 +286,6 @@ async def accept(
 
 @router.patch(
     "/connections/{connectionId}/decline",
-    dependencies=[ConnectionChangeRateLimit],
     response_model=None,
     summary="Decline a request I received",
     responses=documented(
@@ -306,7 +294,7 @@ async def accept(
 )
 async def decline(
     connectionId: str,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
+    caller: ConnectionChangeUser,
     connection: Transaction,
 ) -> JsonBody:
     return JsonBody(
@@ -318,7 +306,6 @@ async def decline(
 
 @router.delete(
     "/connections/{connectionId}",
-    dependencies=[ConnectionChangeRateLimit],
     response_model=None,
     summary="Withdraw my pending request or remove a connection, by id",
     responses=documented(
@@ -327,7 +314,7 @@ async def decline(
 )
 async def remove_by_id(
     connectionId: str,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
+    caller: ConnectionChangeUser,
     connection: Transaction,
 ) -> JsonBody:
     return JsonBody(

@@ -5,6 +5,7 @@ import json
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from mutuals.auth.access import AuthProject, Project
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings
 from mutuals.db import Transaction
@@ -31,9 +32,8 @@ from mutuals.identity.schemas import (
     SignInBody,
     SignUpBody,
 )
-from mutuals.projects.dependencies import ProjectId
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import AuthRateLimit, RateLimitExceededError
+from mutuals.ratelimit import RateLimitExceededError
 from mutuals.responses import JsonBody
 from mutuals.users.errors import DuplicateEmail, DuplicateUsername
 
@@ -59,11 +59,10 @@ def _settings(request: Request) -> Settings:
     status_code=201,
     response_model=None,
     summary="Create a user with email and password",
-    dependencies=[AuthRateLimit],
     responses=documented(Session, DuplicateEmail, DuplicateUsername, *COMMON, status=201),
 )
 async def sign_up(
-    body: SignUpBody, request: Request, project_id: ProjectId, connection: Transaction
+    body: SignUpBody, request: Request, project_id: AuthProject, connection: Transaction
 ) -> JsonBody:
     return JsonBody(
         await service.sign_up(
@@ -81,11 +80,10 @@ async def sign_up(
     "/sign-in",
     response_model=None,
     summary="Sign in with email and password",
-    dependencies=[AuthRateLimit],
     responses=documented(Session, NoUserFound, InvalidCredentials, WrongPassword, *COMMON),
 )
 async def sign_in(
-    body: SignInBody, request: Request, project_id: ProjectId, connection: Transaction
+    body: SignInBody, request: Request, project_id: AuthProject, connection: Transaction
 ) -> JsonBody:
     return JsonBody(
         await service.sign_in(
@@ -98,7 +96,6 @@ async def sign_in(
     "/request-new-access-token",
     response_model=None,
     summary="Rotate a refresh token for a new session",
-    dependencies=[AuthRateLimit],
     responses=documented(
         Session | NoSession,
         RefreshTokenMalformed,
@@ -111,7 +108,7 @@ async def sign_in(
 )
 async def request_new_access_token(
     request: Request,
-    project_id: ProjectId,
+    project_id: AuthProject,
     connection: Transaction,
     body: RefreshBody | None = None,
 ) -> JsonBody | JSONResponse:
@@ -142,7 +139,7 @@ async def request_new_access_token(
         }
     },
 )
-async def sign_out(request: Request, project_id: ProjectId, connection: Transaction) -> Response:
+async def sign_out(request: Request, project_id: Project, connection: Transaction) -> Response:
     # Read leniently: whatever is sent, signing out answers 204.
     try:
         body = json.loads(await request.body() or b"{}")
@@ -158,7 +155,6 @@ async def sign_out(request: Request, project_id: ProjectId, connection: Transact
     "/verify-external-user",
     response_model=None,
     summary="Sign in a user of the app's own auth with an RS256 JWT from its backend",
-    dependencies=[AuthRateLimit],
     responses=documented(
         Session,
         MissingKeys,
@@ -170,7 +166,7 @@ async def sign_out(request: Request, project_id: ProjectId, connection: Transact
     ),
 )
 async def verify_external_user(
-    body: ExternalUserBody, request: Request, project_id: ProjectId, connection: Transaction
+    body: ExternalUserBody, request: Request, project_id: AuthProject, connection: Transaction
 ) -> JsonBody:
     return JsonBody(
         await service.verify_external_user(

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from mutuals.auth.caller import CurrentUser
+from mutuals.auth.access import CurrentUser
 from mutuals.auth.errors import ActingUserRequired, Unauthorized
 from mutuals.db import Transaction
 from mutuals.errors import documented, error_responses
@@ -16,13 +16,11 @@ from mutuals.notifications.errors import (
 from mutuals.notifications.schemas import AppNotificationPage, MarkedAsRead
 from mutuals.pagination import parse_page
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import DefaultRateLimit, RateLimitExceededError
+from mutuals.ratelimit import RateLimitExceededError
 from mutuals.responses import JsonBody
 from mutuals.users.errors import UserNotFound
 
-router = APIRouter(
-    prefix="/app-notifications", tags=["app notifications"], dependencies=[DefaultRateLimit]
-)
+router = APIRouter(prefix="/app-notifications", tags=["app notifications"])
 
 COMMON_ERRORS = (
     InvalidProjectId,

@@ -6,11 +6,10 @@ renamed in place, and the cache saves a database round trip on every request.
 
 import time
 import uuid
-from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.db import Transaction
 from mutuals.ids import parse_uuid
 from mutuals.projects import repository
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
@@ -33,11 +32,10 @@ class KnownProjects:
         self._expiry[project_id] = time.monotonic() + self._ttl
 
 
-async def current_project(
-    request: Request,
-    project_id: Annotated[str, Path(alias="projectId")],
-    connection: Transaction,
+async def resolve_project(
+    request: Request, project_id: str, connection: AsyncConnection
 ) -> uuid.UUID:
+    """The {projectId} of the path, known to exist, or the 400/404 of API.md §1."""
     parsed = parse_uuid(project_id)
     if parsed is None:
         raise InvalidProjectId()
@@ -48,6 +46,3 @@ async def current_project(
         raise ProjectNotFound()
     known.remember(parsed)
     return parsed
-
-
-ProjectId = Annotated[uuid.UUID, Depends(current_project)]

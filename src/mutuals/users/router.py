@@ -2,15 +2,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from mutuals.auth.caller import MaybeCaller
+from mutuals.auth.access import PublicVisitor
 from mutuals.auth.errors import Unauthorized
 from mutuals.db import Transaction
 from mutuals.errors import InvalidJson, documented, validation_errors_as
 from mutuals.identity.schemas import ProfileFields
 from mutuals.ids import parse_uuid
-from mutuals.projects.dependencies import ProjectId
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import DefaultRateLimit, RateLimitExceededError
+from mutuals.ratelimit import RateLimitExceededError
 from mutuals.responses import JsonBody
 from mutuals.users import service
 from mutuals.users.errors import (
@@ -22,11 +21,7 @@ from mutuals.users.errors import (
 )
 from mutuals.users.schemas import AuthUser, User
 
-router = APIRouter(
-    tags=["users"],
-    dependencies=[DefaultRateLimit],
-    route_class=validation_errors_as(InvalidUserParams),
-)
+router = APIRouter(tags=["users"], route_class=validation_errors_as(InvalidUserParams))
 
 COMMON = (
     InvalidProjectId,
@@ -52,13 +47,11 @@ def _user_id(raw: str) -> Any:
 )
 async def get_user(
     userId: str,  # noqa: N803 - the Replyke path parameter name
-    project_id: ProjectId,
-    caller: MaybeCaller,
+    visitor: PublicVisitor,
     connection: Transaction,
 ) -> JsonBody:
-    caller_user_id = caller.user_id if caller else None
     return JsonBody(
-        await service.get_profile(connection, project_id, _user_id(userId), caller_user_id)
+        await service.get_profile(connection, visitor.project_id, _user_id(userId), visitor.user_id)
     )
 
 
@@ -79,17 +72,16 @@ async def get_user(
 async def update_user(
     userId: str,  # noqa: N803 - the Replyke path parameter name
     body: ProfileFields,
-    project_id: ProjectId,
-    caller: MaybeCaller,
+    visitor: PublicVisitor,
     connection: Transaction,
 ) -> JsonBody:
     user_id = _user_id(userId)
-    if caller is None:
+    if visitor.caller is None:
         raise Unauthorized()
-    if not caller.is_service and caller.user_id != user_id:
+    if not visitor.is_service and visitor.user_id != user_id:
         raise UserForbidden()
     return JsonBody(
         await service.update_profile(
-            connection, project_id, user_id, body.model_dump(exclude_unset=True)
+            connection, visitor.project_id, user_id, body.model_dump(exclude_unset=True)
         )
     )

@@ -1,0 +1,86 @@
+"""The one dependency each /v7 route takes to learn its project and caller.
+
+Resolving the project, counting the request against its rate-limit group and reading the
+credential happen in a single dependency (rather than a chain of small ones) because the
+framework's per-dependency cost was a large share of a read request.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+
+from mutuals.auth.caller import Caller, UserCaller, authenticate
+from mutuals.auth.errors import ActingUserRequired, Unauthorized
+from mutuals.db import Transaction
+from mutuals.projects.dependencies import resolve_project
+from mutuals.ratelimit import Group, enforce_rate_limit
+
+ProjectPath = Annotated[str, Path(alias="projectId", description="The project's id")]
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A caller of a public endpoint: the project, and whoever is calling if anyone."""
+
+    project_id: uuid.UUID
+    caller: Caller | None
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        return self.caller.user_id if self.caller else None
+
+    @property
+    def is_service(self) -> bool:
+        return self.caller is not None and self.caller.is_service
+
+
+def user_access(group: Group) -> Any:
+    """A signed-in user, or a service key acting for one."""
+
+    async def resolve(
+        request: Request, project: ProjectPath, connection: Transaction
+    ) -> UserCaller:
+        project_id = await resolve_project(request, project, connection)
+        await enforce_rate_limit(request, group, project_id, connection)
+        caller = await authenticate(request, project_id, connection)
+        if caller is None:
+            raise Unauthorized()
+        if caller.user_id is None:
+            raise ActingUserRequired()
+        return UserCaller(caller.project_id, caller.user_id, caller.is_service)
+
+    return Depends(resolve)
+
+
+def visitor_access(group: Group) -> Any:
+    """Anyone; a credential, when sent, must still be valid."""
+
+    async def resolve(request: Request, project: ProjectPath, connection: Transaction) -> Visitor:
+        project_id = await resolve_project(request, project, connection)
+        await enforce_rate_limit(request, group, project_id, connection)
+        return Visitor(project_id, await authenticate(request, project_id, connection))
+
+    return Depends(resolve)
+
+
+def project_access(group: Group | None) -> Any:
+    """The project only: identity endpoints read no credential (an expired access token
+    sent along with a refresh must not fail it), but a service key still skips the limit."""
+
+    async def resolve(request: Request, project: ProjectPath, connection: Transaction) -> uuid.UUID:
+        project_id = await resolve_project(request, project, connection)
+        if group is not None:
+            await enforce_rate_limit(request, group, project_id, connection)
+        return project_id
+
+    return Depends(resolve)
+
+
+ConnectionRequestUser = Annotated[UserCaller, user_access("connection-request")]
+ConnectionChangeUser = Annotated[UserCaller, user_access("connection-change")]
+CurrentUser = Annotated[UserCaller, user_access("default")]
+PublicVisitor = Annotated[Visitor, visitor_access("default")]
+AuthProject = Annotated[uuid.UUID, project_access("auth")]
+Project = Annotated[uuid.UUID, project_access(None)]

@@ -1,0 +1,34 @@
+"""The benchmark's own code on tiny data for a second per workload, so it never rots.
+
+The figures are not checked (they are not a test of speed); what is checked is that every
+workload ran, answered without errors, and produced a table.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import main
+from tests.databases import in_ci
+
+
+def test_bench_smoke(tmp_path: Path) -> None:
+    if shutil.which("wrk") is None:
+        if in_ci():
+            pytest.fail("wrk must be installed in CI (.ci/run installs it)")
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    output = tmp_path / "BENCHMARKS.md"
+    output.write_text("# Benchmarks\n\n<!-- bench:table -->\nold\n<!-- bench:table -->\n\nnotes\n")
+    report = main(["--smoke", "--write", str(output)])
+    configs = {row.config for row in report.rows}
+    assert configs == {"SQLite, 1 worker", "PostgreSQL, 1 worker", "PostgreSQL, 2 workers"}
+    workloads = {row.workload for row in report.rows}
+    assert {"bare /healthz", "status between two users", "my connections page 1 (hub)"} <= workloads
+    assert len(report.rows) == 3 * 13
+    assert [row for row in report.rows if row.figures.errors] == []
+    assert all(row.figures.requests_per_second > 0 for row in report.rows)
+    written = output.read_text()
+    assert "old" not in written
+    assert written.startswith("# Benchmarks") and written.endswith("notes\n")
+    assert "| PostgreSQL, 2 workers | bare /healthz |" in written
