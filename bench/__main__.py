@@ -221,7 +221,7 @@ async def _drop_postgres_database(name: str) -> None:
 def main(argv: list[str] | None = None) -> Report:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny data, one-second runs")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds per workload")
+    parser.add_argument("--duration", type=float, default=6.0, help="seconds per workload")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
