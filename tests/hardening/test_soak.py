@@ -19,7 +19,7 @@ from mutuals.config import Settings
 from mutuals.db import Database
 from tests.factories import Member, ProjectFactory
 from tests.invariants import graph_problems, notification_counts
-from tests.live_server import live_server
+from tests.serving import ServedProcess
 
 OPERATIONS = 20_000
 CLIENTS = 32
@@ -30,13 +30,20 @@ USERS = 50
 def soak_server(settings: Settings) -> Iterator[str]:
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("the soak runs on PostgreSQL, where transactions really run in parallel")
-    with live_server(settings) as base:
-        yield base
+    assert settings.secret_key is not None
+    env = {
+        "MUTUALS_DATABASE_URL": settings.database_url,
+        "MUTUALS_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "MUTUALS_RATE_LIMITS": "off",
+    }
+    # Its own process, so the server and this load generator each get a core.
+    with ServedProcess(env) as server:
+        yield server.base
 
 
 async def test_soak_keeps_the_graph_sound(project: ProjectFactory, soak_server: str) -> None:
     users = [await project.user() for _ in range(USERS)]
-    known_ids: list[str] = []
+    known: dict[str, tuple[Member, Member]] = {}  # connection id -> (requester, receiver)
     outcomes: Counter[str] = Counter()
     rng = random.Random(20_000)
 
@@ -50,13 +57,16 @@ async def test_soak_keeps_the_graph_sound(project: ProjectFactory, soak_server: 
                 f"{base}/users/{other.id}/connection", headers=me.auth, json={}
             )
             if response.status_code == 201:
-                known_ids.append(response.json()["id"])
-        elif kind in ("accept", "decline") and known_ids:
-            target = rng.choice(known_ids)
-            response = await http.patch(f"{base}/connections/{target}/{kind}", headers=me.auth)
-        elif kind == "remove-id" and known_ids:
-            target = rng.choice(known_ids)
-            response = await http.delete(f"{base}/connections/{target}", headers=me.auth)
+                known[response.json()["id"]] = (me, other)
+        elif kind in ("accept", "decline") and known:
+            # Mostly the receiver (the one allowed), sometimes anyone: both must hold.
+            target = rng.choice(list(known))
+            caller = known[target][1] if rng.random() < 0.7 else me
+            response = await http.patch(f"{base}/connections/{target}/{kind}", headers=caller.auth)
+        elif kind == "remove-id" and known:
+            target = rng.choice(list(known))
+            caller = rng.choice(known[target]) if rng.random() < 0.7 else me
+            response = await http.delete(f"{base}/connections/{target}", headers=caller.auth)
         elif kind == "remove-user":
             response = await http.delete(f"{base}/users/{other.id}/connection", headers=me.auth)
         else:
