@@ -5,6 +5,8 @@ scoped by project, so tests share one migrated database per backend without seei
 other's rows.
 """
 
+import logging
+import sys
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -13,6 +15,7 @@ from fastapi import FastAPI
 
 from mutuals.app import create_app
 from mutuals.config import Settings
+from tests import log_scan
 from tests.databases import migrated_database
 from tests.factories import ProjectFactory
 
@@ -60,3 +63,24 @@ def backend_name(request: pytest.FixtureRequest) -> str:
     """For tests that build a database of their own rather than share the session's."""
     backend: str = request.param
     return backend
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    root = logging.getLogger()
+    root.addHandler(log_scan.HANDLER)
+    root.setLevel(logging.DEBUG)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    found = log_scan.leaks()
+    if found:
+        sys.stderr.write(
+            f"\n{len(found)} secret(s) reached the logs "
+            f"({len(log_scan.HANDLER.lines)} records scanned):\n" + "\n".join(found[:20]) + "\n"
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        sys.stderr.write(
+            f"\nlog scan: {len(log_scan.HANDLER.lines)} records, "
+            f"{len(log_scan.SECRETS)} secrets, none leaked\n"
+        )

@@ -13,6 +13,7 @@ from mutuals.db import Database
 from mutuals.projects.service import create_project
 from mutuals.users.rules import profile_fields
 from mutuals.users.service import create_user
+from tests import log_scan
 
 _sequence = itertools.count(1)
 
@@ -42,6 +43,7 @@ class ProjectFactory:
         database: Database = app.state.database
         async with database.transaction() as connection:
             created = await create_project(connection, f"test project {next(_sequence)}")
+        log_scan.remember(created.service_key)
         return cls(app, client, str(created.id), created.service_key)
 
     @property
@@ -67,6 +69,7 @@ class ProjectFactory:
             )
         signer: TokenSigner = self.app.state.token_signer
         token = signer.issue("access", uuid.UUID(self.id), uuid.UUID(created["id"]))
+        log_scan.remember(token)
         user = Member(created["id"], created["username"], display, token)
         self.users.append(user)
         return user

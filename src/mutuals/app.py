@@ -104,7 +104,8 @@ def _operations_router() -> APIRouter:
 
 
 def _document_credentials(app: FastAPI) -> None:
-    """Declares the bearer credential in OpenAPI (routes read the header themselves)."""
+    """Declares the bearer credential in OpenAPI (routes read the header themselves) and
+    drops the framework's 422 responses, which this API never sends."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -119,6 +120,13 @@ def _document_credentials(app: FastAPI) -> None:
             }
             # Optional at the top level: public endpoints accept a credential too.
             schema["security"] = [{"bearer": []}, {}]
+            # The framework documents a 422 on every route; validation failures here are
+            # answered with the 400 codes each route lists instead.
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -3,6 +3,9 @@
 import os
 import time
 import uuid
+from typing import Annotated
+
+from fastapi import Path
 
 
 def new_id() -> uuid.UUID:
@@ -21,3 +24,8 @@ def parse_uuid(raw: object) -> uuid.UUID | None:
         return uuid.UUID(raw)
     except ValueError:
         return None
+
+
+# Path ids are parsed by each endpoint (so a bad one answers that endpoint's own 400 code),
+# but documented as UUIDs.
+IdPath = Annotated[str, Path(json_schema_extra={"format": "uuid"})]

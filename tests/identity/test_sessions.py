@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from mutuals.app import create_app
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings
+from tests import log_scan
 from tests.assertions import assert_error, assert_json
 from tests.factories import ProjectFactory
 from tests.live_server import live_server
@@ -25,6 +26,7 @@ async def signed_up(project: ProjectFactory, email: str = "ada@example.com") -> 
         "POST", "/auth/sign-up", json={"email": email, "password": PASSWORD}
     )
     assert response.status_code == 201, response.text
+    log_scan.remember(PASSWORD, response.json()["refreshToken"], response.json()["accessToken"])
     return {"refresh": response.json()["refreshToken"], "user": response.json()["user"]["id"]}
 
 

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from mutuals.db import Database
+from tests import log_scan
 from tests.assertions import ID, TIMESTAMP, assert_error, assert_json
 from tests.factories import ProjectFactory
 
@@ -18,6 +19,7 @@ async def sign_up(project: ProjectFactory, **body: object) -> dict[str, object]:
     )
     assert response.status_code == 201, response.text
     result: dict[str, object] = response.json()
+    log_scan.remember(PASSWORD, str(result["accessToken"]), str(result["refreshToken"]))
     return result
 
 

@@ -41,7 +41,7 @@ from mutuals.connections.schemas import (
 )
 from mutuals.db import Transaction, reads_from_replica
 from mutuals.errors import InvalidBody, InvalidJson, documented
-from mutuals.ids import parse_uuid
+from mutuals.ids import IdPath, parse_uuid
 from mutuals.pagination import parse_page
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.ratelimit import RateLimitExceededError
@@ -91,7 +91,7 @@ SearchFieldsParam = Annotated[
     ),
 )
 async def request_connection(
-    userId: str,  # noqa: N803 - the Replyke path parameter name
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
     caller: ConnectionRequestUser,
     connection: Transaction,
     body: ConnectionRequestBody | None = None,
@@ -112,7 +112,7 @@ async def request_connection(
     responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *AUTH_ERRORS),
 )
 async def connection_status(
-    userId: str,  # noqa: N803 - the Replyke path parameter name
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
     caller: CurrentUser,
     connection: Transaction,
 ) -> JsonBody:
@@ -134,7 +134,7 @@ async def connection_status(
     ),
 )
 async def remove_with_user(
-    userId: str,  # noqa: N803 - the Replyke path parameter name
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
     caller: ConnectionChangeUser,
     connection: Transaction,
 ) -> JsonBody:
@@ -153,7 +153,7 @@ async def remove_with_user(
 )
 @reads_from_replica
 async def user_connections(
-    userId: str,  # noqa: N803 - the Replyke path parameter name
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
     visitor: PublicVisitor,
     connection: Transaction,
     page: PageParam = None,
@@ -181,7 +181,7 @@ async def user_connections(
 )
 @reads_from_replica
 async def user_connection_count(
-    userId: str,  # noqa: N803 - the Replyke path parameter name
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
     visitor: PublicVisitor,
     connection: Transaction,
 ) -> JsonBody:
@@ -273,7 +273,7 @@ async def pending_received(
     ),
 )
 async def accept(
-    connectionId: str,  # noqa: N803 - the Replyke path parameter name
+    connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
     caller: ConnectionChangeUser,
     connection: Transaction,
 ) -> JsonBody:
@@ -293,7 +293,7 @@ async def accept(
     ),
 )
 async def decline(
-    connectionId: str,  # noqa: N803 - the Replyke path parameter name
+    connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
     caller: ConnectionChangeUser,
     connection: Transaction,
 ) -> JsonBody:
@@ -313,7 +313,7 @@ async def decline(
     ),
 )
 async def remove_by_id(
-    connectionId: str,  # noqa: N803 - the Replyke path parameter name
+    connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
     caller: ConnectionChangeUser,
     connection: Transaction,
 ) -> JsonBody:

@@ -6,7 +6,7 @@ from mutuals.auth.access import CurrentUser
 from mutuals.auth.errors import ActingUserRequired, Unauthorized
 from mutuals.db import Transaction
 from mutuals.errors import documented, error_responses
-from mutuals.ids import parse_uuid
+from mutuals.ids import IdPath, parse_uuid
 from mutuals.notifications import service
 from mutuals.notifications.errors import (
     InvalidNotificationParams,
@@ -81,7 +81,7 @@ async def mark_all_as_read(caller: CurrentUser, connection: Transaction) -> Json
     },
 )
 async def mark_as_read(
-    notificationId: str,  # noqa: N803 - the Replyke path parameter name
+    notificationId: IdPath,  # noqa: N803 - the Replyke path parameter name
     caller: CurrentUser,
     connection: Transaction,
 ) -> Response:

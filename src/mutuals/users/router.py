@@ -7,7 +7,7 @@ from mutuals.auth.errors import Unauthorized
 from mutuals.db import Transaction
 from mutuals.errors import InvalidJson, documented, validation_errors_as
 from mutuals.identity.schemas import ProfileFields
-from mutuals.ids import parse_uuid
+from mutuals.ids import IdPath, parse_uuid
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.ratelimit import RateLimitExceededError
 from mutuals.responses import JsonBody
@@ -46,7 +46,7 @@ def _user_id(raw: str) -> Any:
     responses=documented(AuthUser | User, Unauthorized, *COMMON),
 )
 async def get_user(
-    userId: str,  # noqa: N803 - the Replyke path parameter name
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
     visitor: PublicVisitor,
     connection: Transaction,
 ) -> JsonBody:
@@ -70,7 +70,7 @@ async def get_user(
     ),
 )
 async def update_user(
-    userId: str,  # noqa: N803 - the Replyke path parameter name
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
     body: ProfileFields,
     visitor: PublicVisitor,
     connection: Transaction,
