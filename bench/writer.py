@@ -39,6 +39,8 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
             a = {"Authorization": f"Bearer {a_token}"}
             b = {"Authorization": f"Bearer {b_token}"}
             step, connection_id = 0, ""
+            # A run cut at its deadline leaves pairs mid-cycle; start each run from nothing.
+            await http.delete(f"/v7/{project}/users/{b_id}/connection", headers=a)
             while time.perf_counter() < deadline:
                 if write_share < 1 and random.random() >= write_share:
                     path, token = random.choice(reads)
@@ -71,7 +73,7 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
                     )
                     cycles += 1
                 if response.status_code >= 400:
-                    # Left over from an earlier run or cut short: clear the pair, start over.
+                    # Unexpected: count it, clear the pair and start the cycle over.
                     errors += 1
                     await http.delete(f"/v7/{project}/users/{b_id}/connection", headers=a)
                     step = 0
