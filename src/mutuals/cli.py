@@ -48,6 +48,8 @@ class CliError(Exception):
 
 def _run(work: Callable[[AsyncConnection, Settings], Awaitable[T]]) -> T:
     settings = get_settings()
+    # A fresh database is usable at once: pending migrations are applied first.
+    upgrade(settings.database_url)
 
     async def in_transaction() -> T:
         database = Database(settings)
