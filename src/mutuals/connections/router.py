@@ -1,6 +1,6 @@
 """The twelve endpoints of API.md §2. Parsing and wiring only; rules live in service.py."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -224,84 +224,66 @@ async def my_connection_count(caller: CurrentUser, connection: Transaction) -> J
     return JsonBody(await service.count_connections(connection, caller.project_id, caller.user_id))
 
 
-@router.get(
-    "/connections/pending/sent",
-    response_model=None,
-    summary="Pending requests I sent, newest first",
-    responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
-)
-async def pending_sent(
-    caller: CurrentUser,
-    connection: Transaction,
-    page: PageParam = None,
-    limit: LimitParam = None,
-) -> JsonBody:
-    page_request = parse_page(page, limit, InvalidQuery)
-    return JsonBody(
-        await service.list_pending(
-            connection, caller.project_id, caller.user_id, "sent", page_request
+def _add_pending_route(kind: Literal["sent", "received"]) -> None:
+    """The two pending lists differ only in which side of the request the caller is."""
+
+    async def pending(
+        caller: CurrentUser,
+        connection: Transaction,
+        page: PageParam = None,
+        limit: LimitParam = None,
+    ) -> JsonBody:
+        page_request = parse_page(page, limit, InvalidQuery)
+        return JsonBody(
+            await service.list_pending(
+                connection, caller.project_id, caller.user_id, kind, page_request
+            )
         )
+
+    router.add_api_route(
+        f"/connections/pending/{kind}",
+        pending,
+        methods=["GET"],
+        name=f"pending_{kind}",
+        response_model=None,
+        summary=f"Pending requests I {kind}, newest first",
+        responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
     )
 
 
-@router.get(
-    "/connections/pending/received",
-    response_model=None,
-    summary="Pending requests I received, newest first",
-    responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
-)
-async def pending_received(
-    caller: CurrentUser,
-    connection: Transaction,
-    page: PageParam = None,
-    limit: LimitParam = None,
-) -> JsonBody:
-    page_request = parse_page(page, limit, InvalidQuery)
-    return JsonBody(
-        await service.list_pending(
-            connection, caller.project_id, caller.user_id, "received", page_request
+_add_pending_route("sent")
+_add_pending_route("received")
+
+
+def _add_respond_route(verb: str, decision: Literal["accepted", "declined"]) -> None:
+    """Accept and decline differ only in the decision they record."""
+
+    async def respond(
+        connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
+        caller: ConnectionChangeUser,
+        connection: Transaction,
+    ) -> JsonBody:
+        return JsonBody(
+            await service.respond(
+                connection, caller.project_id, caller.user_id, connectionId, decision
+            )
         )
+
+    router.add_api_route(
+        f"/connections/{{connectionId}}/{verb}",
+        respond,
+        methods=["PATCH"],
+        name=verb,
+        response_model=None,
+        summary=f"{verb.title()} a request I received",
+        responses=documented(
+            Responded, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *AUTH_ERRORS
+        ),
     )
 
 
-@router.patch(
-    "/connections/{connectionId}/accept",
-    response_model=None,
-    summary="Accept a request I received",
-    responses=documented(
-        Responded, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *AUTH_ERRORS
-    ),
-)
-async def accept(
-    connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: ConnectionChangeUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.respond(
-            connection, caller.project_id, caller.user_id, connectionId, "accepted"
-        )
-    )
-
-
-@router.patch(
-    "/connections/{connectionId}/decline",
-    response_model=None,
-    summary="Decline a request I received",
-    responses=documented(
-        Responded, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *AUTH_ERRORS
-    ),
-)
-async def decline(
-    connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: ConnectionChangeUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.respond(
-            connection, caller.project_id, caller.user_id, connectionId, "declined"
-        )
-    )
+_add_respond_route("accept", "accepted")
+_add_respond_route("decline", "declined")
 
 
 @router.delete(
