@@ -13,7 +13,7 @@ import pytest
 
 from mutuals.config import Settings
 from mutuals.db import Database
-from tests.connections.helpers import connect, request
+from tests.connections.factories import connect, request
 from tests.factories import Member, ProjectFactory
 from tests.invariants import graph_problems, notification_counts
 from tests.live_server import live_server

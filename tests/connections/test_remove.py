@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from tests.assertions import TIMESTAMP, assert_error, assert_json
-from tests.connections.helpers import connect, decline, request
+from tests.connections.factories import connect, decline, request
 from tests.factories import ProjectFactory
 
 WITHDRAWN = "Connection request withdrawn successfully."

@@ -3,7 +3,7 @@
 import uuid
 
 from tests.assertions import TIMESTAMP, assert_error, assert_json
-from tests.connections.helpers import connect, decline, request
+from tests.connections.factories import connect, decline, request
 from tests.factories import ProjectFactory
 
 

@@ -8,7 +8,7 @@ import jwt
 
 from mutuals.auth.tokens import TokenSigner
 from tests.assertions import assert_error, assert_json
-from tests.connections.helpers import connect, request
+from tests.connections.factories import connect, request
 from tests.factories import Member, ProjectFactory
 
 

@@ -7,7 +7,7 @@ import jwt
 
 from mutuals.auth.tokens import TokenSigner
 from tests.assertions import TIMESTAMP, assert_error, assert_json
-from tests.connections.helpers import user_body
+from tests.connections.factories import user_body
 from tests.factories import ProjectFactory
 
 

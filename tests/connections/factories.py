@@ -1,3 +1,5 @@
+"""Connections in a given state, made through the API as a client would."""
+
 from typing import Any
 
 from tests.assertions import public_user_body
