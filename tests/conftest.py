@@ -82,5 +82,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     else:
         sys.stderr.write(
             f"\nlog scan: {len(log_scan.HANDLER.lines)} records, "
-            f"{len(log_scan.SECRETS)} secrets, none leaked\n"
+            f"{log_scan.secrets_count()} secrets, none leaked\n"
         )

@@ -5,9 +5,13 @@ of them, or any password hash, reached a log line of any logger at any level.
 """
 
 import logging
+import re
 
-SECRETS: set[str] = set()
-HASH_MARKERS = ("$argon2id$",)
+# Tokens and keys have recognisable shapes, so each line is searched once for candidates
+# and each candidate looked up in a set: linear in the size of the logs.
+CANDIDATE = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+|mut_sk_[\w-]+|\$argon2id\$")
+SHAPED: set[str] = set()
+PASSWORDS: set[str] = set()
 
 
 class RecordingHandler(logging.Handler):
@@ -18,7 +22,7 @@ class RecordingHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.lines.append(record.getMessage() + " " + str(record.__dict__))
-        except Exception:
+        except Exception:  # a broken record must not break the run
             self.lines.append(repr(record.msg))
 
 
@@ -26,14 +30,24 @@ HANDLER = RecordingHandler()
 
 
 def remember(*secrets: str) -> None:
-    SECRETS.update(secret for secret in secrets if secret)
+    for secret in secrets:
+        if not secret:
+            continue
+        if CANDIDATE.fullmatch(secret):
+            SHAPED.add(secret)
+        else:
+            PASSWORDS.add(secret)
+
+
+def secrets_count() -> int:
+    return len(SHAPED) + len(PASSWORDS)
 
 
 def leaks() -> list[str]:
     found = []
-    needles = [*SECRETS, *HASH_MARKERS]
     for line in HANDLER.lines:
-        for needle in needles:
-            if needle in line:
-                found.append(f"{needle[:12]}… in: {line[:200]}")
+        for candidate in CANDIDATE.findall(line):
+            if candidate in SHAPED or candidate.startswith("$argon2id$"):
+                found.append(f"{candidate[:12]}… in: {line[:200]}")
+        found.extend(f"a password in: {line[:200]}" for password in PASSWORDS if password in line)
     return found
