@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.auth import service_keys
 from mutuals.auth.signing_secret import load_signing_secret
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings, get_settings
@@ -128,6 +129,42 @@ def project_create(
     else:
         typer.echo(f"project {created.name}: {created.id}")
         typer.echo(f"service key (shown once, store it now): {created.service_key}")
+
+
+@project_app.command("add-key")
+def project_add_key(
+    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    label: Annotated[str, typer.Option("--label", help="What the key is for.")] = "added",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Issue another service key (shown once), e.g. to rotate the current one."""
+    project_id = _project_id(project)
+
+    async def work(connection: AsyncConnection, _settings: Settings) -> str:
+        await projects.require_project(connection, project_id)
+        return await service_keys.issue_service_key(connection, project_id, label=label[:200])
+
+    key = _run(work)
+    if as_json:
+        _print_json({"projectId": str(project_id), "serviceKey": key})
+    else:
+        typer.echo(f"service key (shown once, store it now): {key}")
+
+
+@project_app.command("revoke-key")
+def project_revoke_key(
+    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    key: Annotated[str, typer.Option("--key", help="The service key to revoke.")],
+) -> None:
+    """Revoke a service key; requests made with it are refused from then on."""
+    project_id = _project_id(project)
+
+    async def work(connection: AsyncConnection, _settings: Settings) -> bool:
+        return await service_keys.revoke_service_key(connection, project_id, key.strip())
+
+    if not _run(work):
+        raise CliError("no live service key of this project matches --key")
+    typer.echo(f"service key revoked for project {project_id}")
 
 
 @project_app.command("set-public-key")

@@ -263,3 +263,53 @@ def test_serve_migrates_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
         response = httpx.get(f"{base}/v7/{project['id']}/users/{uuid.uuid4()}")
         assert response.json()["code"] == "user/not-found"
     assert server.returncode == 0
+
+
+def test_add_and_revoke_service_keys(settings: Settings) -> None:
+    project = json.loads(run(settings, "project", "create", "--name", "rotate", "--json").stdout)
+    added = run(settings, "project", "add-key", "--project", project["id"], "--json")
+    assert added.returncode == 0, added.stderr
+    new_key = json.loads(added.stdout)["serviceKey"]
+    assert new_key.startswith("mut_sk_") and new_key != project["serviceKey"]
+    revoked = run(
+        settings,
+        "project",
+        "revoke-key",
+        "--project",
+        project["id"],
+        "--key",
+        project["serviceKey"],
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    assert_one_line_error(
+        run(
+            settings,
+            "project",
+            "revoke-key",
+            "--project",
+            project["id"],
+            "--key",
+            project["serviceKey"],
+        )
+    )
+    assert_one_line_error(run(settings, "project", "add-key", "--project", str(uuid.uuid4())))
+
+    from mutuals.app import create_app  # noqa: PLC0415
+
+    app = create_app(settings)
+
+    async def check() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+        ):
+            path = f"/v7/{project['id']}/users/{uuid.uuid4()}/connections-count"
+            old = await http.get(path, headers={"Authorization": f"Bearer {project['serviceKey']}"})
+            assert old.status_code == 401
+            new = await http.get(path, headers={"Authorization": f"Bearer {new_key}"})
+            assert new.json()["code"] == "connection/user-not-found"
+
+    import asyncio  # noqa: PLC0415
+
+    asyncio.run(check())

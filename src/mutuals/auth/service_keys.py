@@ -4,7 +4,7 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.ids import new_id
@@ -45,3 +45,18 @@ async def is_live_service_key(connection: AsyncConnection, project_id: uuid.UUID
         )
     )
     return found is not None
+
+
+async def revoke_service_key(connection: AsyncConnection, project_id: uuid.UUID, key: str) -> bool:
+    """True when a live key of this project was revoked; it stops working at once."""
+    result = await connection.execute(
+        update(service_keys)
+        .where(
+            service_keys.c.project_id == project_id,
+            service_keys.c.key_hash == hash_service_key(key),
+            service_keys.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=utc_now())
+        .returning(service_keys.c.id)
+    )
+    return result.first() is not None
