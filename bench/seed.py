@@ -4,12 +4,10 @@ PostgreSQL is loaded with COPY (asyncpg's binary copy); SQLite with executemany 
 transaction. Per-user connection counters are computed in SQL once the rows are in.
 """
 
-import asyncio
 import random
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -269,22 +267,13 @@ def _sqlite_time(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def _sqlite_values(row: tuple[Any, ...]) -> Iterator[Any]:
-    for value in row:
-        if isinstance(value, uuid.UUID):
-            yield value.hex
-        elif isinstance(value, datetime):
-            yield _sqlite_time(value)
-        else:
-            yield value
-
-
 def seed_sqlite_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(_sqlite_values(row))
-
-
-if __name__ == "__main__":  # a quick manual check of generation speed
-    begin = time.perf_counter()
-    build_big(1_000_000, 50_000)
-    print(f"generated 1M rows in {time.perf_counter() - begin:.1f}s")
-    asyncio.run(asyncio.sleep(0))
+    """A row as SQLite stores it: UUIDs as hex, times as naive UTC text."""
+    return tuple(
+        value.hex
+        if isinstance(value, uuid.UUID)
+        else _sqlite_time(value)
+        if isinstance(value, datetime)
+        else value
+        for value in row
+    )

@@ -6,4 +6,3 @@ ActingUserRequired = error_class(
     "auth/acting-user-required",
     "A service key must name the acting user in actingUserId",
 )
-ProjectHeaderMismatch = error_class(401, "auth/unauthorized", "Unauthorized")
