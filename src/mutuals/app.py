@@ -17,11 +17,11 @@ from mutuals.connections.router import router as connections_router
 from mutuals.db import Database
 from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
 from mutuals.identity.router import router as identity_router
-from mutuals.middleware import BodySizeLimit, RequestId
+from mutuals.middleware import HttpEdge
 from mutuals.notifications.router import router as notifications_router
-from mutuals.observability import RequestLog, metrics_router
+from mutuals.observability import metrics_router
 from mutuals.projects.dependencies import KnownProjects
-from mutuals.ratelimit import RateLimiter, RateLimitHeaders
+from mutuals.ratelimit import RateLimiter
 from mutuals.users.router import router as users_router
 
 logger = logging.getLogger("mutuals")
@@ -77,10 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_router())
 
     _document_credentials(app)
-    app.add_middleware(RateLimitHeaders)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestLog)
-    app.add_middleware(RequestId)
+    app.add_middleware(HttpEdge, max_body_bytes=settings.max_body_bytes)
     return app
 
 

@@ -9,7 +9,6 @@ PROMETHEUS_MULTIPROC_DIR (set by `mutuals serve --workers N`).
 import json
 import logging
 import os
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +23,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 access_logger = logging.getLogger("mutuals.access")
 
@@ -70,42 +69,22 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
-class RequestLog:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def capture_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture_status)
-        finally:
-            elapsed = time.perf_counter() - started
-            route = route_template(scope)
-            method = scope["method"]
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(elapsed)
-            access_logger.info(
-                "request",
-                extra={
-                    "request_id": scope.get("state", {}).get("request_id"),
-                    "method": method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "pid": os.getpid(),
-                },
-            )
+def record_request(scope: Scope, status: int, elapsed: float) -> None:
+    route = route_template(scope)
+    method = scope["method"]
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(elapsed)
+    access_logger.info(
+        "request",
+        extra={
+            "request_id": scope.get("state", {}).get("request_id"),
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": round(elapsed * 1000, 2),
+            "pid": os.getpid(),
+        },
+    )
 
 
 def metrics_router() -> APIRouter:

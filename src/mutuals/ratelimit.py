@@ -17,7 +17,6 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from sqlalchemy.ext.asyncio import AsyncConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mutuals.auth.caller import is_service_key_request
 from mutuals.config import Settings
@@ -112,28 +111,3 @@ async def enforce_rate_limit(
     request.scope.setdefault("state", {})[STATE_KEY] = state
     if not allowed:
         raise RateLimitExceededError()
-
-
-class RateLimitHeaders:
-    """Adds RateLimit-* (and Retry-After on 429) to every response a limit was checked for,
-    errors included, which a dependency alone could not reach."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            state = scope.get("state", {}).get(STATE_KEY)
-            if message["type"] == "http.response.start" and isinstance(state, WindowState):
-                headers = list(message.get("headers", []))
-                headers += state.headers()
-                if message["status"] == 429:
-                    headers.append((b"retry-after", str(max(1, state.reset_seconds)).encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
