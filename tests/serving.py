@@ -25,8 +25,10 @@ def free_port() -> int:
 class ServedProcess:
     """Runs `mutuals serve` with the given environment; stops it with SIGTERM on exit."""
 
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.env = {**os.environ, **env}
+    def __init__(self, env: dict[str, str | None], *args: str) -> None:
+        # A None value removes the variable from the inherited environment.
+        merged = {**os.environ, **env}
+        self.env = {name: value for name, value in merged.items() if value is not None}
         self.args = args
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"

@@ -41,9 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with database.transaction() as connection:
                 secret = await load_signing_secret(connection, settings)
         app.state.database = database
-        app.state.token_signer = TokenSigner(
-            secret, settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds
-        )
+        app.state.token_signer = TokenSigner.for_settings(secret, settings)
         # Objects that live as long as the process (routes, compiled SQL, caches) are moved
         # out of the collector's reach, so full collections stay short under load.
         gc.collect()

@@ -293,9 +293,7 @@ def quickstart(
 
 async def _signer(connection: AsyncConnection, settings: Settings) -> TokenSigner:
     secret = await load_signing_secret(connection, settings)
-    return TokenSigner(
-        secret, settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds
-    )
+    return TokenSigner.for_settings(secret, settings)
 
 
 def main() -> None:

@@ -2,12 +2,7 @@
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -18,15 +13,18 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from mutuals.config import Settings
 from tests.assertions import assert_json
+from tests.serving import MUTUALS, ServedProcess
 
-MUTUALS = str(Path(sys.executable).parent / "mutuals")
+
+def cli_env(settings: Settings, *, secret: bool = True) -> dict[str, str | None]:
+    """The variables a CLI process gets on top of ours (None: not set at all)."""
+    key = settings.secret_key.get_secret_value() if secret and settings.secret_key else None
+    return {"MUTUALS_DATABASE_URL": settings.database_url, "MUTUALS_SECRET_KEY": key}
 
 
 def run(settings: Settings, *args: str, secret: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MUTUALS_DATABASE_URL": settings.database_url}
-    env.pop("MUTUALS_SECRET_KEY", None)
-    if secret and settings.secret_key is not None:
-        env["MUTUALS_SECRET_KEY"] = settings.secret_key.get_secret_value()
+    merged = {**os.environ, **cli_env(settings, secret=secret)}
+    env = {name: value for name, value in merged.items() if value is not None}
     return subprocess.run(  # noqa: S603 - our own console script
         [MUTUALS, *args], capture_output=True, text=True, env=env, timeout=60, check=False
     )
@@ -201,54 +199,13 @@ def test_generated_secret_is_kept_and_reused(tmp_path: Path) -> None:
     again = run(settings, "token", "--project", project["id"], "--user", user["id"], secret=False)
     assert "generated" not in again.stderr
     # A server started later, also without MUTUALS_SECRET_KEY, accepts both tokens.
-    with serving(settings, secret=False) as base:
+    with ServedProcess(cli_env(settings, secret=False)) as server:
         for credential in (user["accessToken"], again.stdout.strip()):
             response = httpx.get(
-                f"{base}/v7/{project['id']}/users/{user['id']}",
+                f"{server.base}/v7/{project['id']}/users/{user['id']}",
                 headers={"Authorization": f"Bearer {credential}"},
             )
             assert response.status_code == 200, response.text
-
-
-class serving:  # noqa: N801 - used as a context manager, reads like one
-    def __init__(self, settings: Settings, *, secret: bool = True) -> None:
-        self.settings = settings
-        self.secret = secret
-
-    def __enter__(self) -> str:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        env = {**os.environ, "MUTUALS_DATABASE_URL": self.settings.database_url}
-        env.pop("MUTUALS_SECRET_KEY", None)
-        if self.secret and self.settings.secret_key is not None:
-            env["MUTUALS_SECRET_KEY"] = self.settings.secret_key.get_secret_value()
-        self.output = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(  # noqa: S603 - our own console script
-            [MUTUALS, "serve", "--port", str(port)],
-            env=env,
-            stdout=self.output,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    return base
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.process.kill()
-        self.process.wait()
-        self.output.seek(0)
-        log = self.output.read().decode(errors="replace")
-        self.output.close()
-        raise RuntimeError(f"mutuals serve did not start: {log}")
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.returncode = self.process.wait(timeout=30)
-        self.output.close()
 
 
 def test_serve_migrates_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
@@ -256,8 +213,8 @@ def test_serve_migrates_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'served.db'}",
         secret_key="cli-test-secret-cli-test-secret-0123456789",
     )
-    server = serving(settings)
-    with server as base:
+    with ServedProcess(cli_env(settings)) as server:
+        base = server.base
         assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
         project = json.loads(run(settings, "project", "create", "--name", "x", "--json").stdout)
         response = httpx.get(f"{base}/v7/{project['id']}/users/{uuid.uuid4()}")

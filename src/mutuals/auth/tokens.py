@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import jwt
 
+from mutuals.config import Settings
 from mutuals.ids import new_id, parse_uuid
 
 ALGORITHM = "HS256"
@@ -70,6 +71,10 @@ class TokenSigner:
         if extra_claims:
             claims.update(extra_claims)
         return jwt.encode(claims, self._key(project_id, kind), algorithm=ALGORITHM)
+
+    @classmethod
+    def for_settings(cls, secret: bytes, settings: Settings) -> "TokenSigner":
+        return cls(secret, settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds)
 
     @staticmethod
     def claimed_project(token: str) -> str | None:

@@ -98,6 +98,25 @@ async def find_by_id(
     return result.mappings().one_or_none()
 
 
+def _fresh_request(
+    connection_id: uuid.UUID,
+    requester_id: uuid.UUID,
+    receiver_id: uuid.UUID,
+    message: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The columns of a new pending request, whether inserted or replacing a declined one."""
+    return {
+        "id": connection_id,
+        "requester_id": requester_id,
+        "receiver_id": receiver_id,
+        "status": "pending",
+        "message": message,
+        "created_at": now,
+        "responded_at": None,
+    }
+
+
 async def insert_pending(
     connection: AsyncConnection,
     project_id: uuid.UUID,
@@ -113,15 +132,9 @@ async def insert_pending(
         insert_ignoring_conflicts(connection, connections)
         .values(
             project_id=project_id,
-            id=connection_id,
-            requester_id=requester_id,
-            receiver_id=receiver_id,
             pair_low_id=low,
             pair_high_id=high,
-            status="pending",
-            message=message,
-            created_at=now,
-            responded_at=None,
+            **_fresh_request(connection_id, requester_id, receiver_id, message, now),
         )
         .returning(connections.c.id)
     )
@@ -145,15 +158,7 @@ async def replace_declined_by_receiver(
             connections.c.status == DECLINED,
             connections.c.receiver_id == requester_id,
         )
-        .values(
-            id=connection_id,
-            requester_id=requester_id,
-            receiver_id=receiver_id,
-            status="pending",
-            message=message,
-            created_at=now,
-            responded_at=None,
-        )
+        .values(**_fresh_request(connection_id, requester_id, receiver_id, message, now))
         .returning(connections.c.id)
     )
     return (await connection.scalar(statement)) is not None
