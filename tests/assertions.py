@@ -60,3 +60,18 @@ def public_user_body(user_id: str, project_id: str, username: str, name: str) ->
         "reputation": 0,
         "createdAt": TIMESTAMP,
     }
+
+
+BARE_ANSWERS = {
+    401: ("Unauthorized", 'Bearer realm="mutuals"'),
+    403: ("Forbidden", 'Bearer realm="mutuals", error="invalid_token"'),
+}
+
+
+def assert_bare(response: httpx.Response, status: int) -> None:
+    """A credential failure as API.md §1 answers it: plain text, no code, a Bearer challenge."""
+    body, challenge = BARE_ANSWERS[status]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].split(";")[0] == "text/plain"
+    assert response.text == body
+    assert response.headers["www-authenticate"] == challenge

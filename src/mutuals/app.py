@@ -7,13 +7,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from mutuals import __version__
 from mutuals.auth.signing_secret import load_signing_secret
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings, get_settings
 from mutuals.connections.router import router as connections_router
+from mutuals.cors import CorsPolicy
 from mutuals.db import Database
 from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
 from mutuals.identity.router import router as identity_router
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_router())
 
     _document_credentials(app)
-    app.add_middleware(HttpEdge, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpEdge, max_body_bytes=settings.max_body_bytes, cors=CorsPolicy())
     return app
 
 
@@ -87,13 +88,17 @@ def _operations_router() -> APIRouter:
         return {"status": "ok"}
 
     @router.get("/readyz", summary="Readiness: 200 when the database answers, else 503")
-    async def readyz(request: Request) -> JSONResponse:
+    async def readyz(request: Request) -> Response:
         database: Database = request.app.state.database
+        limiter: RateLimiter = request.app.state.rate_limiter
         try:
             await database.ping()
         except Exception:  # any failure to reach the database means not ready
             return error_response(ServiceUnavailable())
-        return JSONResponse({"status": "ready"})
+        # Without the shared rate-limit store the service still serves (limits per process).
+        return JSONResponse(
+            {"status": "ready", "rateLimitStore": await limiter.check_shared_store()}
+        )
 
     return router
 

@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import logging
+import logging.config
 import os
 import signal
 import sys
@@ -24,6 +26,7 @@ from mutuals.ids import parse_uuid
 from mutuals.migrate import upgrade
 from mutuals.observability import logging_config
 from mutuals.projects import service as projects
+from mutuals.projects.origins import normalize_origins
 from mutuals.projects.service import CreatedProject
 from mutuals.users import rules
 from mutuals.users import service as users
@@ -90,7 +93,16 @@ def serve(
     """Apply pending migrations, then serve the API until interrupted."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
-    upgrade(get_settings().database_url)
+    settings = get_settings()
+    upgrade(settings.database_url)
+    if workers > 1 and not settings.redis_url:
+        logging.config.dictConfig(logging_config())
+        logging.getLogger("mutuals").warning(
+            "%d workers without MUTUALS_REDIS_URL: rate limits are counted per process, "
+            "so a client gets up to %d times each allowance",
+            workers,
+            workers,
+        )
     # uvicorn re-raises the signal that stopped it once it has drained; a handler of ours
     # absorbs it, so a requested stop exits 0 rather than dying by the signal.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
@@ -184,6 +196,34 @@ def project_set_public_key(
 
     _run(work)
     typer.echo(f"public key registered for project {project_id}")
+
+
+@project_app.command("set-origins")
+def project_set_origins(
+    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    origins: Annotated[
+        list[str] | None,
+        typer.Argument(help="scheme://host[:port] or *; none clears the list.", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Replace the web origins allowed to call the project from a browser (CORS)."""
+    project_id = _project_id(project)
+    try:
+        normalize_origins(origins or [])
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+    async def work(connection: AsyncConnection, _settings: Settings) -> list[str]:
+        return await projects.set_allowed_origins(connection, project_id, origins or [])
+
+    allowed = _run(work)
+    if as_json:
+        _print_json({"id": str(project_id), "origins": allowed})
+    elif allowed:
+        typer.echo(f"origins allowed for project {project_id}: {' '.join(allowed)}")
+    else:
+        typer.echo(f"no browser origin is allowed for project {project_id}")
 
 
 @user_app.command("create")

@@ -20,9 +20,11 @@ class Settings(BaseSettings):
     # should cover a worker's usual concurrency.
     database_pool_size: int = Field(default=32, ge=1)
     database_max_overflow: int = Field(default=16, ge=0)
-    # Bounds how long a request waits for an unreachable database before answering 503.
+    # Bound how long a request waits on the database before answering 503: to connect (or
+    # for a pooled connection), and for any one statement (enforced by the server, and by
+    # the client for a server that stops answering altogether).
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
-    database_statement_timeout_seconds: float = Field(default=30.0, gt=0)
+    database_statement_timeout_seconds: float = Field(default=5.0, gt=0)
 
     # Credentials
     secret_key: SecretStr | None = Field(default=None, min_length=32)

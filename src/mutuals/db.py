@@ -121,7 +121,12 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
         connect_args={
             "timeout": settings.database_connect_timeout_seconds,
             "command_timeout": settings.database_statement_timeout_seconds,
-            "server_settings": {"application_name": "mutuals"},
+            "server_settings": {
+                "application_name": "mutuals",
+                # The server cancels a statement past the timeout itself, releasing its
+                # locks, rather than leaving it running after the client gave up.
+                "statement_timeout": str(int(settings.database_statement_timeout_seconds * 1000)),
+            },
         },
     )
 
@@ -155,11 +160,6 @@ async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection
     except Exception as exc:
         # Raised here as a domain error so it is answered like any other: a clean 503.
         if is_database_unavailable(exc):
-            logger.warning(
-                "database unavailable request_id=%s error=%s",
-                getattr(request.state, "request_id", "-"),
-                type(exc).__name__,
-            )
             raise ServiceUnavailable() from exc
         raise
 

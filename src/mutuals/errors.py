@@ -6,12 +6,13 @@ anything unexpected) into the same body, so nothing a client sends yields an odd
 """
 
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -44,6 +45,13 @@ class AppError(Exception):
         return content
 
 
+class BareCredentialError(AppError):
+    """A credential failure answered in plain text, as Replyke v7 does (API.md §1): the
+    official client SDK refreshes its token only on a 401/403 that carries no error code."""
+
+    challenge: ClassVar[str] = 'Bearer realm="mutuals"'
+
+
 def error_class(status: int, code: str, message: str) -> type[AppError]:
     """A named error class for codes that differ only by endpoint (e.g. invalid-…-id)."""
     name = "".join(part.title() for part in code.replace("/", "-").split("-")) + "Error"
@@ -60,21 +68,55 @@ ServiceUnavailable = error_class(503, "server/unavailable", "Service temporarily
 InternalError = error_class(500, "server/error", "Internal server error.")
 
 
-def error_response(error: AppError, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(error: AppError, headers: dict[str, str] | None = None) -> Response:
+    if error.status == 503:
+        headers = {"Retry-After": "1", **(headers or {})}
+    if isinstance(error, BareCredentialError):
+        bare_headers = {**(headers or {}), "WWW-Authenticate": error.challenge}
+        return PlainTextResponse(error.detail, status_code=error.status, headers=bare_headers)
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
+
+
+def _bare_response(error: type[BareCredentialError]) -> dict[str, Any]:
+    return {
+        "description": f"{error.message} (plain text, no error code: refresh the token)",
+        "content": {"text/plain": {"schema": {"type": "string", "example": error.message}}},
+        "headers": {
+            "WWW-Authenticate": {
+                "schema": {"type": "string", "example": error.challenge},
+                "description": "The Bearer challenge",
+            }
+        },
+    }
 
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for a route: every status it can answer, with its codes."""
     by_status: dict[int, list[str]] = {}
+    bare: dict[int | str, dict[str, Any]] = {}
     for error in errors:
+        if issubclass(error, BareCredentialError):
+            bare[error.status] = _bare_response(error)
+            continue
         codes = by_status.setdefault(error.status, [])
         if error.code not in codes:
             codes.append(error.code)
-    return {
+    documented: dict[int | str, dict[str, Any]] = {
         status: {"model": ErrorBody, "description": "Error codes: " + ", ".join(codes)}
         for status, codes in sorted(by_status.items())
     }
+    for status, response in bare.items():
+        if status in documented:
+            # A status shared with coded errors (403): both bodies, by content type.
+            documented[status]["description"] += "; or " + response["description"]
+            documented[status]["content"] = {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}},
+                **response["content"],
+            }
+            documented[status]["headers"] = response["headers"]
+        else:
+            documented[status] = response
+    return dict(sorted(documented.items(), key=lambda item: int(item[0])))
 
 
 def documented(
@@ -95,18 +137,47 @@ def _validation_error(exc: RequestValidationError) -> AppError:
     return InvalidBody(f"{field}: {message}" if field else message, field=field)
 
 
+# SQLSTATE classes and codes that mean "try again shortly", not a bug: connection
+# exceptions, insufficient resources (too many clients), a statement cancelled by its
+# timeout, shutdowns, serialization failures and deadlocks, a lock not available.
+TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "40"})
+TRANSIENT_SQLSTATES = frozenset({"55P03", "55006"})
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, PoolTimeoutError | OperationalError):
         # Pool exhausted, connection refused or dropped, database file unreachable or
         # locked past the busy timeout: all mean "try again shortly", not a bug.
         return True
     if isinstance(exc, DBAPIError):
+        state = sqlstate(exc)
         return (
             bool(exc.connection_invalidated)
             or isinstance(exc.orig, OSError | TimeoutError | ConnectionError)
+            or (state is not None and _is_transient_sqlstate(state))
             or _looks_like_disconnect(exc)
         )
-    return isinstance(exc, OSError | TimeoutError | ConnectionError)
+    if isinstance(exc, OSError | TimeoutError | ConnectionError):
+        return True
+    state = sqlstate(exc)
+    return state is not None and _is_transient_sqlstate(state)
+
+
+def _is_transient_sqlstate(state: str) -> bool:
+    return state[:2] in TRANSIENT_SQLSTATE_CLASSES or state in TRANSIENT_SQLSTATES
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE behind an error, through the driver and SQLAlchemy wrappers."""
+    candidates = [exc, getattr(exc, "orig", None), exc.__cause__]
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        candidates.append(orig.__cause__)
+    for candidate in candidates:
+        state = getattr(candidate, "sqlstate", None)
+        if isinstance(state, str) and len(state) == 5:
+            return state
+    return None
 
 
 def _looks_like_disconnect(exc: DBAPIError) -> bool:
@@ -125,21 +196,57 @@ def _looks_like_disconnect(exc: DBAPIError) -> bool:
             "InterfaceError",
             "ConnectionRefusedError",
             "AdminShutdownError",
+            "TooManyConnectionsError",
         }
+    )
+
+
+_SECRET_PATTERNS = (
+    re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*"),  # JWTs
+    re.compile(r"(mut_sk_|whsec_)[\w-]+"),  # service keys, webhook secrets
+    re.compile(r"\$argon2[\w$=,+/.-]*"),  # password hashes
+    re.compile(r"(?i)(password|secret|token)=\S+"),
+    re.compile(r"\)=\(.*?\)"),  # values in "Key (column)=(value)" details
+)
+
+
+def describe_exception(exc: BaseException) -> str:
+    """Class and message of what failed, one line, with parameters and secrets removed."""
+    root = getattr(exc, "orig", None) or exc
+    message = str(root).splitlines()[0] if str(root) else ""
+    for pattern in _SECRET_PATTERNS:
+        message = pattern.sub("[redacted]", message)
+    state = sqlstate(exc)
+    described = f"{type(root).__name__}: {message[:300]}"
+    return f"{described} (sqlstate {state})" if state else described
+
+
+def _log_server_error(request: Request, status: int, cause: BaseException) -> None:
+    route = getattr(request.scope.get("route"), "path", "unmatched")
+    logger.log(
+        logging.WARNING if status == 503 else logging.ERROR,
+        "server error status=%s request_id=%s route=%s error=%s",
+        status,
+        getattr(request.state, "request_id", "-"),
+        route,
+        describe_exception(cause),
+        exc_info=cause if status != 503 else None,
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
-    async def on_app_error(request: Request, exc: AppError) -> JSONResponse:
+    async def on_app_error(request: Request, exc: AppError) -> Response:
+        if exc.status >= 500:
+            _log_server_error(request, exc.status, exc.__cause__ or exc)
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
         return error_response(_validation_error(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         error: AppError
         if exc.status_code == 404:
             error = RouteNotFound()
@@ -147,27 +254,19 @@ def install_error_handlers(app: FastAPI) -> None:
             error = MethodNotAllowed()
         elif exc.status_code == 413:
             error = RequestTooLarge()
+        elif isinstance(exc.__cause__, ValueError | RecursionError):
+            # The framework's body parser failed below JSON syntax: bytes that are not
+            # UTF-8, nesting past the parser's depth, a number too long to convert.
+            error = InvalidJson()
         else:
             error = InvalidBody(str(exc.detail))
         return error_response(error, headers=dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = getattr(request.state, "request_id", "-")
-        if is_database_unavailable(exc):
-            logger.warning(
-                "database unavailable request_id=%s error=%s",
-                request_id,
-                type(exc).__name__,
-            )
-            return error_response(ServiceUnavailable(), headers={"Retry-After": "1"})
-        logger.error(
-            "unhandled error request_id=%s error=%s",
-            request_id,
-            type(exc).__name__,
-            exc_info=exc,
-        )
-        return error_response(InternalError())
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        error = ServiceUnavailable() if is_database_unavailable(exc) else InternalError()
+        _log_server_error(request, error.status, exc)
+        return error_response(error)
 
 
 def validation_errors_as(error: type[AppError]) -> type[APIRoute]:

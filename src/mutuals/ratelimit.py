@@ -6,21 +6,34 @@ with a valid service key are not limited.
 """
 
 import ipaddress
+import logging
 import math
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.caller import is_service_key_request
 from mutuals.config import Settings
 from mutuals.errors import AppError
+
+# While the shared store is unreachable, limits are counted in this process's memory and
+# the store is tried again every few seconds; the warning is logged at most once a minute.
+SHARED_STORE_TIMEOUT_SECONDS = 0.25
+SHARED_STORE_RETRY_SECONDS = 2.0
+SHARED_STORE_WARNING_INTERVAL_SECONDS = 60.0
+SHARED_STORE_FALLBACKS = Counter(
+    "mutuals_rate_limit_store_fallbacks_total",
+    "Rate-limit checks counted in process memory because the shared store was unreachable",
+)
+logger = logging.getLogger("mutuals.ratelimit")
 
 Group = Literal["connection-request", "connection-change", "default", "auth"]
 STATE_KEY = "rate_limit"
@@ -49,15 +62,21 @@ class WindowState:
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limits == "on"
+        self.memory_strategy = MovingWindowRateLimiter(storage_from_string("async+memory://"))
+        self.shared_strategy: MovingWindowRateLimiter | None = None
         if settings.redis_url:
             uri = settings.redis_url
             if not uri.startswith("async+"):
                 uri = "async+" + uri
             # redis-py (a dependency already) rather than limits' default client, coredis.
-            self.storage: Any = storage_from_string(uri, implementation="redispy")
-        else:
-            self.storage = storage_from_string("async+memory://")
-        self.strategy = MovingWindowRateLimiter(self.storage)
+            # Short socket timeouts: a store that stops answering must not stall requests.
+            shared = storage_from_string(
+                uri,
+                implementation="redispy",
+                socket_connect_timeout=SHARED_STORE_TIMEOUT_SECONDS,
+                socket_timeout=SHARED_STORE_TIMEOUT_SECONDS,
+            )
+            self.shared_strategy = MovingWindowRateLimiter(shared)
         self.items: dict[Group, RateLimitItem] = {
             "connection-request": parse(settings.rate_limit_connection_request),
             "connection-change": parse(settings.rate_limit_connection_change),
@@ -65,13 +84,57 @@ class RateLimiter:
             "auth": parse(settings.rate_limit_auth),
         }
         self.trusted_proxies = _networks(settings.trusted_proxies)
+        self._shared_retry_at = 0.0
+        self._last_warning_at = -math.inf
+
+    @property
+    def store_state(self) -> Literal["memory", "shared", "degraded"]:
+        if self.shared_strategy is None:
+            return "memory"
+        return "degraded" if self._shared_retry_at > time.monotonic() else "shared"
+
+    async def check_shared_store(self) -> Literal["memory", "shared", "degraded"]:
+        """Pings the shared store (for /readyz); a store that answers is used again at once."""
+        if self.shared_strategy is None:
+            return "memory"
+        try:
+            healthy = await self.shared_strategy.storage.check()
+        except Exception:  # any failure of the store is "degraded", never an error
+            healthy = False
+        if healthy:
+            self._shared_retry_at = 0.0
+        else:
+            self._shared_store_failed(None)
+        return self.store_state
 
     async def hit(self, group: Group, project: str, client: str) -> tuple[bool, WindowState]:
         item = self.items[group]
-        allowed = await self.strategy.hit(item, group, project, client)
-        stats = await self.strategy.get_window_stats(item, group, project, client)
+        keys = (group, project, client)
+        if self.shared_strategy is not None and self._shared_retry_at <= time.monotonic():
+            try:
+                return await self._hit(self.shared_strategy, item, keys)
+            except Exception as exc:  # an unreachable store degrades to per-process limits
+                self._shared_store_failed(exc)
+        return await self._hit(self.memory_strategy, item, keys)
+
+    async def _hit(
+        self, strategy: MovingWindowRateLimiter, item: RateLimitItem, keys: tuple[str, str, str]
+    ) -> tuple[bool, WindowState]:
+        allowed = await strategy.hit(item, *keys)
+        stats = await strategy.get_window_stats(item, *keys)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         return allowed, WindowState(item.amount, max(0, stats.remaining), reset)
+
+    def _shared_store_failed(self, exc: Exception | None) -> None:
+        now = time.monotonic()
+        self._shared_retry_at = now + SHARED_STORE_RETRY_SECONDS
+        SHARED_STORE_FALLBACKS.inc()
+        if now - self._last_warning_at >= SHARED_STORE_WARNING_INTERVAL_SECONDS:
+            self._last_warning_at = now
+            logger.warning(
+                "rate-limit store unreachable; limits are per process until it returns error=%s",
+                type(exc).__name__ if exc is not None else "ping failed",
+            )
 
     def client_address(self, request: Request) -> str:
         """The socket peer, or, behind a trusted proxy, the nearest untrusted forwarder."""

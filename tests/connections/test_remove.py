@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.assertions import TIMESTAMP, assert_error, assert_json
+from tests.assertions import TIMESTAMP, assert_bare, assert_error, assert_json
 from tests.connections.factories import connect, decline, request
 from tests.factories import ProjectFactory
 
@@ -30,7 +30,14 @@ async def test_by_user_receiver_declines(project: ProjectFactory) -> None:
     connection_id = await request(project, ada, bob)
     response = await project.call("DELETE", f"/users/{ada.id}/connection", bob)
     assert_json(
-        response, 200, {"id": connection_id, "status": "declined", "respondedAt": TIMESTAMP}
+        response,
+        200,
+        {
+            "id": connection_id,
+            "status": "declined",
+            "respondedAt": TIMESTAMP,
+            "action": "decline",
+        },
     )
     status = await project.call("GET", f"/users/{bob.id}/connection", ada)
     assert status.json()["status"] == "declined"
@@ -149,4 +156,4 @@ async def test_by_id_needs_a_credential(project: ProjectFactory) -> None:
     ada, bob = await project.user(), await project.user()
     connection_id = await connect(project, ada, bob)
     response = await project.call("DELETE", f"/connections/{connection_id}")
-    assert_error(response, 401, "auth/unauthorized")
+    assert_bare(response, 401)

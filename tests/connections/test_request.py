@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.assertions import ID, TIMESTAMP, assert_error, assert_json
+from tests.assertions import ID, TIMESTAMP, assert_bare, assert_error, assert_json
 from tests.connections.factories import connect, decline, request
 from tests.factories import ProjectFactory
 
@@ -119,7 +119,7 @@ async def test_declining_receiver_may_ask_back_and_replaces_the_record(
 async def test_request_needs_a_credential(project: ProjectFactory) -> None:
     bob = await project.user()
     response = await project.call("POST", f"/users/{bob.id}/connection", json={})
-    assert_error(response, 401, "auth/unauthorized")
+    assert_bare(response, 401)
 
 
 async def test_extra_fields_are_not_applied(project: ProjectFactory) -> None:

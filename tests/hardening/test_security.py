@@ -7,7 +7,7 @@ import uuid
 import jwt
 
 from mutuals.auth.tokens import TokenSigner
-from tests.assertions import assert_error, assert_json
+from tests.assertions import assert_bare, assert_error, assert_json
 from tests.connections.factories import connect, request
 from tests.factories import Member, ProjectFactory
 
@@ -82,7 +82,7 @@ async def test_cross_project_isolation(project: ProjectFactory) -> None:
             f"/connections/count?actingUserId={mallory.id}",
             headers={"Authorization": f"Bearer {credential}"},
         )
-        assert_json(response, 401, {"error": "Unauthorized", "code": "auth/unauthorized"})
+        assert_bare(response, 403)
     # Nothing of A shows in B's lists, counts or notifications.
     assert_json(await other.call("GET", "/connections/count", mallory), 200, {"count": 0})
     assert (await other.call("GET", "/app-notifications", mallory)).json()["data"] == []
@@ -110,7 +110,7 @@ async def test_jwt_abuse(project: ProjectFactory) -> None:
         response = await project.call(
             "GET", "/connections/count", headers={"Authorization": f"Bearer {token}"}
         )
-        assert_json(response, 401, {"error": "Unauthorized", "code": "auth/unauthorized"})
+        assert_bare(response, 403)
 
 
 async def test_mass_assignment_is_ignored(project: ProjectFactory) -> None:

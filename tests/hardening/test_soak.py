@@ -72,6 +72,10 @@ async def test_soak_keeps_the_graph_sound(project: ProjectFactory, soak_server: 
         else:
             kind = "status"
             response = await http.get(f"{base}/users/{other.id}/connection", headers=me.auth)
+        # A withdrawal takes its unread request notification with it (API.md §4).
+        withdrawn = "Connection request withdrawn successfully."
+        if kind.startswith("remove") and response.status_code == 200:
+            kind = "withdraw" if response.json().get("message") == withdrawn else kind
         outcomes[f"{kind} {response.status_code}"] += 1
 
     async def client(http: httpx.AsyncClient, count: int) -> None:
@@ -98,5 +102,9 @@ async def test_soak_keeps_the_graph_sound(project: ProjectFactory, soak_server: 
     database: Database = project.app.state.database
     assert await graph_problems(database, project.id) == []
     notifications = await notification_counts(database, project.id)
-    assert notifications.get("connection-request", 0) == outcomes["request 201"]
+    # No notification is ever read here, so each withdrawal removed exactly one.
+    assert notifications.get("connection-request", 0) == (
+        outcomes["request 201"] - outcomes["withdraw 200"]
+    )
+    assert outcomes["withdraw 200"] > 0
     assert notifications.get("connection-accepted", 0) == outcomes["accept 200"]

@@ -2,7 +2,7 @@
 
 import uuid
 
-from tests.assertions import assert_error, assert_json
+from tests.assertions import assert_bare, assert_error, assert_json
 from tests.factories import ProjectFactory
 
 
@@ -48,11 +48,7 @@ async def test_another_users_record_is_forbidden(project: ProjectFactory) -> Non
 
 async def test_patch_errors(project: ProjectFactory) -> None:
     ada, bob = await project.user(), await project.user()
-    assert_error(
-        await project.call("PATCH", f"/users/{ada.id}", json={"name": "x"}),
-        401,
-        "auth/unauthorized",
-    )
+    assert_bare(await project.call("PATCH", f"/users/{ada.id}", json={"name": "x"}), 401)
     assert_error(
         await project.call("PATCH", "/users/nope", ada, json={}), 400, "user/invalid-params"
     )

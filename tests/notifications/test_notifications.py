@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.assertions import ID, TIMESTAMP, assert_error, assert_json
+from tests.assertions import ID, TIMESTAMP, assert_bare, assert_error, assert_json
 from tests.connections.factories import connect, decline, request
 from tests.factories import Member, ProjectFactory
 
@@ -70,8 +70,48 @@ async def test_decline_withdraw_and_disconnect_notify_no_one(project: ProjectFac
     assert kinds == {
         ada.username: [],
         bob.username: ["connection-request", "connection-request"],
-        cat.username: ["connection-accepted", "connection-request"],
+        # ada's withdrawn request to cat is no longer announced.
+        cat.username: ["connection-accepted"],
     }
+
+
+@pytest.mark.parametrize("how", ["by-id", "by-user"])
+async def test_withdrawal_retracts_the_unread_request_notification(
+    project: ProjectFactory, how: str
+) -> None:
+    ada, bob, cat = await project.user(), await project.user(), await project.user()
+    unread = await request(project, ada, bob)
+    already_read = await request(project, cat, bob)
+    other = await request(project, cat, ada)
+    read_id = next(
+        n["id"]
+        for n in await notifications_of(project, bob)
+        if n["metadata"]["connectionId"] == already_read
+    )
+    await project.call("PATCH", f"/app-notifications/{read_id}/mark-as-read", bob)
+    for requester, connection_id in ((ada, unread), (cat, already_read)):
+        path = f"/connections/{connection_id}" if how == "by-id" else f"/users/{bob.id}/connection"
+        response = await project.call("DELETE", path, requester)
+        assert response.json()["message"] == "Connection request withdrawn successfully."
+    # The unread one is gone; the read one stays; ada's own notification is untouched.
+    remaining = await notifications_of(project, bob)
+    assert [(n["metadata"]["connectionId"], n["isRead"]) for n in remaining] == [
+        (already_read, True)
+    ]
+    assert_json(await project.call("GET", "/app-notifications/count", bob), 200, 0)
+    assert [n["metadata"]["connectionId"] for n in await notifications_of(project, ada)] == [other]
+
+
+async def test_declined_and_accepted_requests_keep_their_notification(
+    project: ProjectFactory,
+) -> None:
+    ada, bob, cat = await project.user(), await project.user(), await project.user()
+    declined = await decline(project, ada, bob)
+    connected = await connect(project, cat, bob)
+    await project.call("DELETE", f"/connections/{connected}", cat)
+    assert sorted(
+        n["metadata"]["connectionId"] for n in await notifications_of(project, bob)
+    ) == sorted([declined, connected])
 
 
 @pytest.mark.parametrize("failure", ["self", "unknown", "pending", "bad-message"])
@@ -141,7 +181,7 @@ async def test_notification_errors(project: ProjectFactory) -> None:
             400,
             "app-notification/invalid-query",
         )
-    assert_error(await project.call("GET", "/app-notifications"), 401, "auth/unauthorized")
+    assert_bare(await project.call("GET", "/app-notifications"), 401)
 
 
 async def test_pagination_defaults_and_clamp(project: ProjectFactory) -> None:

@@ -6,7 +6,7 @@ import uuid
 import jwt
 
 from mutuals.auth.tokens import TokenSigner
-from tests.assertions import TIMESTAMP, assert_error, assert_json
+from tests.assertions import TIMESTAMP, assert_bare, assert_error, assert_json
 from tests.connections.factories import user_body
 from tests.factories import ProjectFactory
 
@@ -59,15 +59,12 @@ async def test_user_of_another_project_does_not_exist_here(project: ProjectFacto
     assert_error(await project.call("GET", f"/users/{stranger.id}"), 404, "user/not-found")
 
 
-UNAUTHORIZED = {"error": "Unauthorized", "code": "auth/unauthorized"}
-
-
 async def test_token_of_another_project_is_unauthorized(project: ProjectFactory) -> None:
     other = await ProjectFactory.create(project.app, project.client)
     stranger = await other.user()
     ada = await project.user()
     response = await project.call("GET", f"/users/{ada.id}", stranger)
-    assert_json(response, 401, UNAUTHORIZED)
+    assert_bare(response, 403)
 
 
 async def test_bad_tokens_are_unauthorized(project: ProjectFactory) -> None:
@@ -89,28 +86,26 @@ async def test_bad_tokens_are_unauthorized(project: ProjectFactory) -> None:
         response = await project.call(
             "GET", f"/users/{ada.id}", headers={"Authorization": f"Bearer {credential}"}
         )
-        assert_json(response, 401, UNAUTHORIZED)
+        assert_bare(response, 403)
     for header_value in ("Basic abc", "Bearer", "Bearer   ", ada.token):
         response = await project.call(
             "GET", f"/users/{ada.id}", headers={"Authorization": header_value}
         )
-        assert_json(response, 401, UNAUTHORIZED)
+        assert_bare(response, 401)
 
 
 async def test_service_key_rules(project: ProjectFactory) -> None:
     ada = await project.user()
     other = await ProjectFactory.create(project.app, project.client)
     foreign_key = {"Authorization": f"Bearer {other.service_key}"}
-    assert_json(
+    assert_bare(
         await project.call("GET", f"/connections/count?actingUserId={ada.id}", headers=foreign_key),
-        401,
-        UNAUTHORIZED,
+        403,
     )
     mismatched = {**project.service_auth, "X-Replyke-Project-ID": other.id}
-    assert_json(
+    assert_bare(
         await project.call("GET", f"/connections/count?actingUserId={ada.id}", headers=mismatched),
-        401,
-        UNAUTHORIZED,
+        403,
     )
     matching = {**project.service_auth, "X-Replyke-Project-ID": project.id}
     assert_json(

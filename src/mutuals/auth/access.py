@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 
 from mutuals.auth.caller import Caller, UserCaller, authenticate
-from mutuals.auth.errors import ActingUserRequired, Unauthorized
+from mutuals.auth.errors import ActingUserRequired, CredentialMissingError
 from mutuals.db import Transaction
 from mutuals.projects.dependencies import resolve_project
 from mutuals.ratelimit import Group, enforce_rate_limit
@@ -46,7 +46,7 @@ def user_access(group: Group) -> Any:
         await enforce_rate_limit(request, group, project_id, connection)
         caller = await authenticate(request, project_id, connection)
         if caller is None:
-            raise Unauthorized()
+            raise CredentialMissingError()
         if caller.user_id is None:
             raise ActingUserRequired()
         return UserCaller(caller.project_id, caller.user_id, caller.is_service)

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.auth.errors import Unauthorized
+from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
 from mutuals.auth.service_keys import is_live_service_key, looks_like_service_key
 from mutuals.auth.tokens import TokenSigner
 from mutuals.ids import parse_uuid
@@ -48,7 +48,7 @@ async def _acting_user_field(request: Request) -> Any:
         if raw:
             try:
                 body = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # the route answers request/invalid-json
                 body = None
             if isinstance(body, dict):
                 sources.append(body)
@@ -60,23 +60,38 @@ async def _acting_user_field(request: Request) -> Any:
     return None
 
 
-async def authenticate(
-    request: Request, project_id: uuid.UUID, connection: AsyncConnection
-) -> Caller | None:
-    """The caller named by the Authorization header; None without one; 401 if it is bad."""
+def bearer_credential(request: Request) -> str | None:
+    """The Bearer credential of the request, or None when it sends none."""
     header = request.headers.get("authorization")
     if header is None:
         return None
     scheme, _, credential = header.partition(" ")
     credential = credential.strip()
     if scheme.lower() != "bearer" or not credential:
-        raise Unauthorized()
+        return None
+    return credential
+
+
+async def authenticate(
+    request: Request, project_id: uuid.UUID, connection: AsyncConnection
+) -> Caller | None:
+    """The caller named by the Bearer credential; None without an Authorization header.
+
+    A credential that is sent and fails is a bare 403 (API.md §1), on public endpoints too,
+    so a client refreshes instead of silently becoming an anonymous visitor.
+    """
+    if "authorization" not in request.headers:
+        return None
+    credential = bearer_credential(request)
+    if credential is None:
+        # A header that carries no Bearer credential is a client mistake, not a visitor.
+        raise CredentialMissingError()
     if looks_like_service_key(credential):
         header_project = request.headers.get("x-replyke-project-id")
         if header_project is not None and header_project.strip().lower() != str(project_id):
-            raise Unauthorized()
+            raise CredentialRejectedError()
         if not await is_service_key_request(request, project_id, connection):
-            raise Unauthorized()
+            raise CredentialRejectedError()
         acting = await _acting_user_field(request)
         if acting is None:
             return Caller(project_id, None, is_service=True)
@@ -87,7 +102,7 @@ async def authenticate(
     signer: TokenSigner = request.app.state.token_signer
     verified = signer.verify("access", credential, project_id)
     if verified is None:
-        raise Unauthorized()
+        raise CredentialRejectedError()
     return Caller(project_id, verified.user_id, is_service=False)
 
 
@@ -98,11 +113,9 @@ async def is_service_key_request(
     cached = getattr(request.state, "service_key_checked", None)
     if cached is not None:
         return bool(cached)
-    header = request.headers.get("authorization", "")
-    scheme, _, credential = header.partition(" ")
-    credential = credential.strip()
+    credential = bearer_credential(request)
     valid = (
-        scheme.lower() == "bearer"
+        credential is not None
         and looks_like_service_key(credential)
         and await is_live_service_key(connection, project_id, credential)
     )

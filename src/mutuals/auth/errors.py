@@ -1,6 +1,26 @@
-from mutuals.errors import error_class
+from typing import ClassVar
 
-Unauthorized = error_class(401, "auth/unauthorized", "Unauthorized")
+from mutuals.errors import BareCredentialError, error_class
+
+
+class CredentialMissingError(BareCredentialError):
+    """No Bearer credential on an endpoint that needs one."""
+
+    status = 401
+    code = "auth/credential-missing"  # never sent: the answer is bare
+    message = "Unauthorized"
+
+
+class CredentialRejectedError(BareCredentialError):
+    """A credential was sent and failed: malformed, expired, wrongly signed, of another
+    project, a refresh token, a revoked or unknown service key."""
+
+    status = 403
+    code = "auth/credential-rejected"  # never sent: the answer is bare
+    message = "Forbidden"
+    challenge: ClassVar[str] = 'Bearer realm="mutuals", error="invalid_token"'
+
+
 ActingUserRequired = error_class(
     400,
     "auth/acting-user-required",

@@ -81,7 +81,7 @@ class TokenSigner:
         """The `pid` a token claims, unverified: only to tell "wrong project" from "garbage"."""
         try:
             claims = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError):  # ValueError: text that is not even UTF-8
             return None
         project = claims.get("pid")
         return project if isinstance(project, str) else None
@@ -107,7 +107,7 @@ class TokenSigner:
                 algorithms=[ALGORITHM],
                 options={"require": ["exp", "iat", "sub", "pid", "typ", "jti"]},
             )
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError):  # ValueError: text that is not even UTF-8
             return None
         user_id = parse_uuid(claims.get("sub"))
         if claims.get("typ") != kind or claims.get("pid") != str(project_id) or user_id is None:

@@ -10,7 +10,7 @@ from mutuals.auth.access import (
     CurrentUser,
     PublicVisitor,
 )
-from mutuals.auth.errors import ActingUserRequired, Unauthorized
+from mutuals.auth.errors import ActingUserRequired, CredentialMissingError, CredentialRejectedError
 from mutuals.connections import service
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -34,6 +34,7 @@ from mutuals.connections.schemas import (
     ConnectionStatus,
     Count,
     Created,
+    DeclinedByUser,
     PendingPage,
     Removed,
     RemovedByUser,
@@ -53,12 +54,13 @@ router = APIRouter(tags=["connections"])
 AUTH_ERRORS = (
     InvalidProjectId,
     ActingUserRequired,
-    Unauthorized,
+    CredentialMissingError,
+    CredentialRejectedError,
     ProjectNotFound,
     UserNotFound,
     RateLimitExceededError,
 )
-PUBLIC_ERRORS = (InvalidProjectId, Unauthorized, ProjectNotFound, RateLimitExceededError)
+PUBLIC_ERRORS = (InvalidProjectId, CredentialRejectedError, ProjectNotFound, RateLimitExceededError)
 
 PageParam = Annotated[str | None, Query(description="1-based page (default 1)")]
 LimitParam = Annotated[str | None, Query(description="Page size, 1-100 (default 20)")]
@@ -126,7 +128,7 @@ async def connection_status(
     response_model=None,
     summary="Withdraw, decline or disconnect, depending on the record with that user",
     responses=documented(
-        RemovedByUser | Responded,
+        RemovedByUser | DeclinedByUser,
         InvalidUserId,
         SelfDisconnect,
         ConnectionNotFound,

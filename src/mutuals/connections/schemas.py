@@ -71,6 +71,10 @@ class RemovedByUser(BaseModel):
     action: Literal["withdraw", "disconnect"]
 
 
+class DeclinedByUser(Responded):
+    action: Literal["decline"]
+
+
 class Removed(BaseModel):
     message: str
 

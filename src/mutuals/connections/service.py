@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.auth.errors import Unauthorized
+from mutuals.auth.errors import CredentialRejectedError
 from mutuals.connections import repository
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -32,8 +32,9 @@ from mutuals.connections.repository import SearchField
 from mutuals.connections.schemas import connection_item, pending_item
 from mutuals.errors import AppError
 from mutuals.ids import new_id, parse_uuid
-from mutuals.notifications.service import notify_connection_event
+from mutuals.notifications.service import notify_connection_event, retract_connection_request
 from mutuals.pagination import PageRequest, envelope
+from mutuals.storable import text_problem
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
 
@@ -59,7 +60,7 @@ def _clean_message(raw: Any) -> str | None:
     if not isinstance(raw, str):
         raise InvalidMessage(field="message")
     message = raw.strip()
-    if len(message) > MAX_MESSAGE:
+    if len(message) > MAX_MESSAGE or text_problem(message) is not None:
         raise InvalidMessage(field="message")
     return message or None
 
@@ -79,7 +80,7 @@ async def request_connection(
     if receiver_id not in profiles:
         raise ConnectionUserNotFound()
     if requester_id not in profiles:
-        raise Unauthorized()
+        raise CredentialRejectedError()
 
     connection_id = new_id()
     now = utc_now()
@@ -200,6 +201,7 @@ async def remove_by_id(
     if removed["status"] == "accepted":
         await _forget_connection(connection, project_id, removed)
         return {"message": DISCONNECTED}
+    await _forget_request(connection, project_id, removed)
     return {"message": WITHDRAWN}
 
 
@@ -216,6 +218,7 @@ async def remove_with_user(
         if removed["status"] == "accepted":
             await _forget_connection(connection, project_id, removed)
             return {"message": DISCONNECTED, "action": "disconnect"}
+        await _forget_request(connection, project_id, removed)
         return {"message": WITHDRAWN, "action": "withdraw"}
     declined = await repository.decline_pending_between(
         connection, project_id, user_id, other_id, utc_now()
@@ -226,7 +229,14 @@ async def remove_with_user(
         "id": str(declined["id"]),
         "status": "declined",
         "respondedAt": to_iso(declined["responded_at"]),
+        "action": "decline",
     }
+
+
+async def _forget_request(
+    connection: AsyncConnection, project_id: uuid.UUID, removed: RowMapping
+) -> None:
+    await retract_connection_request(connection, project_id, removed["receiver_id"], removed["id"])
 
 
 async def _forget_connection(
@@ -250,6 +260,9 @@ def parse_search(
         return None
     if len(query) > 100:
         raise InvalidQuery("query must be at most 100 characters")
+    problem = text_problem(query)
+    if problem is not None:
+        raise InvalidQuery(f"query {problem}")
     return query.strip(), fields
 
 

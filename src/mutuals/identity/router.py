@@ -3,7 +3,6 @@
 import json
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
 from mutuals.auth.access import AuthProject, Project
 from mutuals.auth.tokens import TokenSigner
@@ -111,7 +110,7 @@ async def request_new_access_token(
     project_id: AuthProject,
     connection: Transaction,
     body: RefreshBody | None = None,
-) -> JsonBody | JSONResponse:
+) -> Response:
     outcome = await sessions.refresh_session(
         connection,
         _signer(request),
@@ -143,7 +142,7 @@ async def sign_out(request: Request, project_id: Project, connection: Transactio
     # Read leniently: whatever is sent, signing out answers 204.
     try:
         body = json.loads(await request.body() or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         body = {}
     token = body.get("refreshToken") if isinstance(body, dict) else None
     if isinstance(token, str):

@@ -19,6 +19,7 @@ from mutuals.identity.errors import (
 from mutuals.identity.passwords import hash_password, verify_password
 from mutuals.identity.sessions import start_session
 from mutuals.projects.repository import get_external_user_public_key
+from mutuals.storable import text_problem
 from mutuals.users import rules
 from mutuals.users.errors import DuplicateForeignId, InvalidProfile
 from mutuals.users.repository import get_user_by
@@ -62,9 +63,7 @@ async def sign_in(
     body: dict[str, Any],
 ) -> dict[str, Any]:
     email = rules.normalize_email(_required(body, "email"))
-    password = _required(body, "password")
-    if not isinstance(password, str):
-        raise InvalidProfile("password must be a string", field="password")
+    password = rules.string_field(_required(body, "password"), "password")
     user = await get_user_by(connection, project_id, "email", email)
     if user is None:
         await verify_password(None, password)  # same cost as a real check
@@ -79,6 +78,7 @@ async def sign_in(
 def _external_claims(token: Any, public_key_pem: str, project_id: uuid.UUID) -> dict[str, Any]:
     if not isinstance(token, str) or not token:
         raise InvalidProfile("userJwt is required", field="userJwt")
+    rules.string_field(token, "userJwt")
     try:
         # Only RS256: an HS256 token "signed" with the public key (key confusion), `none`,
         # or any other algorithm is refused before the signature is even looked at.
@@ -93,7 +93,12 @@ def _external_claims(token: Any, public_key_pem: str, project_id: uuid.UUID) -> 
     if claims.get("iss") != str(project_id):
         raise ExternalProjectMismatch()
     subject = claims["sub"]
-    if not isinstance(subject, str | int) or not str(subject) or len(str(subject)) > 255:
+    if (
+        not isinstance(subject, str | int)
+        or not str(subject)
+        or len(str(subject)) > 255
+        or text_problem(str(subject)) is not None
+    ):
         raise InvalidExternalToken()
     return claims
 

@@ -18,6 +18,7 @@ from mutuals.config import Settings
 from mutuals.errors import AppError
 from mutuals.identity import refresh_tokens
 from mutuals.identity.errors import (
+    InvalidAuthBody,
     RefreshTokenMalformed,
     RefreshTokenMismatch,
     RefreshTokenProjectMismatch,
@@ -25,6 +26,7 @@ from mutuals.identity.errors import (
     TokenReuseDetected,
 )
 from mutuals.ids import new_id, parse_uuid
+from mutuals.storable import text_problem
 from mutuals.timestamps import utc_now
 from mutuals.users.repository import update_user
 from mutuals.users.schemas import auth_user
@@ -101,6 +103,9 @@ async def refresh_session(
     """The new session, or the reuse error to answer *after* committing the revocation."""
     if not token:
         return {"user": None, "accessToken": None}
+    problem = text_problem(token)
+    if problem is not None:
+        raise InvalidAuthBody(f"refreshToken {problem}", field="refreshToken")
     claimed = TokenSigner.claimed_project(token)
     if claimed is not None and claimed != str(project_id):
         raise RefreshTokenProjectMismatch()

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, func, insert, literal_column, select, update
+from sqlalchemy import RowMapping, delete, func, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.models import app_notifications
@@ -33,6 +33,25 @@ async def insert_notification(
             metadata=metadata,
             created_at=now,
             updated_at=now,
+        )
+    )
+
+
+async def delete_unread_about_connection(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    kind: str,
+    connection_id: uuid.UUID,
+) -> None:
+    # Reaches the user's unread rows through their partial index, then matches the id.
+    await connection.execute(
+        delete(app_notifications).where(
+            app_notifications.c.project_id == project_id,
+            app_notifications.c.user_id == user_id,
+            UNREAD,
+            app_notifications.c.type == kind,
+            app_notifications.c.metadata["connectionId"].as_string() == str(connection_id),
         )
     )
 

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from mutuals.auth.access import CurrentUser
-from mutuals.auth.errors import ActingUserRequired, Unauthorized
+from mutuals.auth.errors import ActingUserRequired, CredentialMissingError, CredentialRejectedError
 from mutuals.db import Transaction
 from mutuals.errors import documented, error_responses
 from mutuals.ids import IdPath, parse_uuid
@@ -25,7 +25,8 @@ router = APIRouter(prefix="/app-notifications", tags=["app notifications"])
 COMMON_ERRORS = (
     InvalidProjectId,
     ActingUserRequired,
-    Unauthorized,
+    CredentialMissingError,
+    CredentialRejectedError,
     ProjectNotFound,
     UserNotFound,
     RateLimitExceededError,

@@ -37,6 +37,18 @@ async def notify_connection_event(
     )
 
 
+async def retract_connection_request(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    receiver_id: uuid.UUID,
+    connection_id: uuid.UUID,
+) -> None:
+    """A request that no longer exists is not announced: its unread notice goes with it."""
+    await repository.delete_unread_about_connection(
+        connection, project_id, receiver_id, "connection-request", connection_id
+    )
+
+
 async def list_notifications(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, page: PageRequest
 ) -> dict[str, Any]:

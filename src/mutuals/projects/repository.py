@@ -43,3 +43,19 @@ async def get_external_user_public_key(
     return await connection.scalar(
         select(projects.c.external_user_public_key).where(projects.c.id == project_id)
     )
+
+
+async def set_allowed_origins(
+    connection: AsyncConnection, project_id: uuid.UUID, origins: list[str]
+) -> bool:
+    result = await connection.execute(
+        update(projects).where(projects.c.id == project_id).values(allowed_origins=origins)
+    )
+    return result.rowcount == 1
+
+
+async def get_allowed_origins(connection: AsyncConnection, project_id: uuid.UUID) -> list[str]:
+    origins = await connection.scalar(
+        select(projects.c.allowed_origins).where(projects.c.id == project_id)
+    )
+    return list(origins) if isinstance(origins, list) else []

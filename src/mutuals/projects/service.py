@@ -9,6 +9,7 @@ from mutuals.auth import service_keys
 from mutuals.ids import new_id
 from mutuals.projects import repository
 from mutuals.projects.errors import ProjectNotFound
+from mutuals.projects.origins import normalize_origins
 from mutuals.timestamps import utc_now
 
 DEMO_PROJECT_NAME = "demo"
@@ -56,3 +57,13 @@ async def set_external_user_public_key(
         raise ValueError("the key must be an RSA public key of at least 2048 bits")
     if not await repository.set_external_user_public_key(connection, project_id, pem.strip()):
         raise ProjectNotFound()
+
+
+async def set_allowed_origins(
+    connection: AsyncConnection, project_id: uuid.UUID, origins: list[str]
+) -> list[str]:
+    """Replaces the project's browser origins; ValueError for one that is not an origin."""
+    normalized = normalize_origins(origins)
+    if not await repository.set_allowed_origins(connection, project_id, normalized):
+        raise ProjectNotFound()
+    return normalized

@@ -3,7 +3,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from mutuals.auth.access import PublicVisitor
-from mutuals.auth.errors import Unauthorized
+from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
 from mutuals.db import Transaction
 from mutuals.errors import InvalidJson, documented, validation_errors_as
 from mutuals.identity.schemas import ProfileFields
@@ -43,7 +43,7 @@ def _user_id(raw: str) -> Any:
     "/users/{userId}",
     response_model=None,
     summary="A user's profile (AuthUser for the caller's own record)",
-    responses=documented(AuthUser | User, Unauthorized, *COMMON),
+    responses=documented(AuthUser | User, CredentialRejectedError, *COMMON),
 )
 async def get_user(
     userId: IdPath,  # noqa: N803 - the Replyke path parameter name
@@ -61,7 +61,8 @@ async def get_user(
     summary="Update a profile (the user themself, or the project's service key)",
     responses=documented(
         AuthUser,
-        Unauthorized,
+        CredentialMissingError,
+        CredentialRejectedError,
         UserForbidden,
         DuplicateUsername,
         DuplicateEmail,
@@ -77,7 +78,7 @@ async def update_user(
 ) -> JsonBody:
     user_id = _user_id(userId)
     if visitor.caller is None:
-        raise Unauthorized()
+        raise CredentialMissingError()
     if not visitor.is_service and visitor.user_id != user_id:
         raise UserForbidden()
     return JsonBody(

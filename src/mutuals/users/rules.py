@@ -4,6 +4,7 @@ import json
 import re
 from typing import Any
 
+from mutuals.storable import json_problem, text_problem
 from mutuals.users.errors import InvalidProfile
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9_.\-]{3,30}")
@@ -17,21 +18,24 @@ MAX_METADATA_BYTES = 10 * 1024
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
 
 
-def _string(value: Any, field: str) -> str:
+def string_field(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise InvalidProfile(f"{field} must be a string", field=field)
+    problem = text_problem(value)
+    if problem is not None:
+        raise InvalidProfile(f"{field} {problem}", field=field)
     return value
 
 
 def normalize_email(value: Any) -> str:
-    email = _string(value, "email").strip().lower()
+    email = string_field(value, "email").strip().lower()
     if len(email) > MAX_EMAIL or not EMAIL_PATTERN.fullmatch(email):
         raise InvalidProfile("email must be a valid email address", field="email")
     return email
 
 
 def normalize_username(value: Any) -> str:
-    username = _string(value, "username").strip().lower()
+    username = string_field(value, "username").strip().lower()
     if not USERNAME_PATTERN.fullmatch(username):
         raise InvalidProfile(
             "username must be 3-30 characters of a-z, 0-9, _, . and -", field="username"
@@ -40,7 +44,7 @@ def normalize_username(value: Any) -> str:
 
 
 def check_password(value: Any) -> str:
-    password = _string(value, "password")
+    password = string_field(value, "password")
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidProfile("password must be 8-128 characters", field="password")
     return password
@@ -49,7 +53,7 @@ def check_password(value: Any) -> str:
 def optional_text(value: Any, field: str, max_length: int) -> str | None:
     if value is None:
         return None
-    text = _string(value, field).strip()
+    text = string_field(value, field).strip()
     if len(text) > max_length:
         raise InvalidProfile(f"{field} must be at most {max_length} characters", field=field)
     return text or None
@@ -60,6 +64,9 @@ def check_metadata(value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise InvalidProfile("metadata must be an object", field="metadata")
+    problem = json_problem(value)
+    if problem is not None:
+        raise InvalidProfile(f"metadata {problem}", field="metadata")
     if len(json.dumps(value, separators=(",", ":")).encode()) > MAX_METADATA_BYTES:
         raise InvalidProfile("metadata must be at most 10 KB", field="metadata")
     return value

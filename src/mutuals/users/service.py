@@ -79,10 +79,12 @@ async def _raise_duplicate(
     exclude: uuid.UUID,
 ) -> None:
     """Raises the 409 for whichever unique field of `values` another user already holds."""
+    # The foreign id first: concurrent first sightings of one external user collide on
+    # every unique field at once, and must be recognised as the same user signing in.
     checks: list[tuple[str, type[AppError]]] = [
+        ("foreign_id", DuplicateForeignId),
         ("email", DuplicateEmail),
         ("username", DuplicateUsername),
-        ("foreign_id", DuplicateForeignId),
     ]
     for column, error in checks:
         value = values.get(column)
