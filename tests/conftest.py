@@ -16,7 +16,8 @@ from fastapi import FastAPI
 from mutuals.app import create_app
 from mutuals.config import Settings
 from tests import log_scan
-from tests.databases import migrated_database
+from tests.connection_budget import PeakSampler
+from tests.databases import SESSION_POOL, migrated_database
 from tests.factories import ProjectFactory
 
 
@@ -34,8 +35,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         secret_key="test-signing-secret-that-is-long-enough-0123456789",
         rate_limits="off",
-        database_pool_size=20,
-        database_max_overflow=40,
+        **SESSION_POOL,
     )
 
 
@@ -65,13 +65,22 @@ def backend_name(request: pytest.FixtureRequest) -> str:
     return backend
 
 
+PEAK = PeakSampler()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
+    PEAK.start()
     root = logging.getLogger()
     root.addHandler(log_scan.HANDLER)
     root.setLevel(logging.DEBUG)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    peak = PEAK.stop()
+    if peak is not None:
+        sys.stderr.write(f"\n{peak}\n")
+        if not peak.within_budget:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
     found = log_scan.leaks()
     if found:
         sys.stderr.write(

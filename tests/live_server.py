@@ -10,6 +10,7 @@ import uvicorn
 
 from mutuals.app import create_app
 from mutuals.config import Settings
+from tests.databases import SERVED_POOL
 
 
 @contextmanager
@@ -19,7 +20,8 @@ def live_server(settings: Settings) -> Iterator[str]:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on", backlog=512)
+    app = create_app(settings.model_copy(update=SERVED_POOL))
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", backlog=512)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()

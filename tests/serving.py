@@ -12,6 +12,8 @@ from types import TracebackType
 
 import httpx
 
+from tests.databases import SERVED_POOL_ENV
+
 MUTUALS = str(Path(sys.executable).parent / "mutuals")
 
 
@@ -27,7 +29,7 @@ class ServedProcess:
 
     def __init__(self, env: dict[str, str | None], *args: str) -> None:
         # A None value removes the variable from the inherited environment.
-        merged = {**os.environ, **env}
+        merged = {**os.environ, **SERVED_POOL_ENV, **env}
         self.env = {name: value for name, value in merged.items() if value is not None}
         self.args = args
         self.port = free_port()

@@ -1,4 +1,5 @@
-"""A TCP proxy the test owns, between the service and its database, that can be cut."""
+"""A TCP proxy the test owns, between the service and its database, that can be cut, or
+stalled: connections stay open but nothing flows, like a server that stops answering."""
 
 import asyncio
 import contextlib
@@ -11,6 +12,8 @@ class CuttableProxy:
         self.open = True
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -22,6 +25,7 @@ class CuttableProxy:
         if not self.open:
             client.close()
             return
+        await self._flowing.wait()
         try:
             upstream_reader, upstream = await asyncio.open_connection(*self.upstream)
         except OSError:
@@ -35,6 +39,7 @@ class CuttableProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while chunk := await reader.read(65536):
+                await self._flowing.wait()
                 writer.write(chunk)
                 await writer.drain()
         writer.close()
@@ -50,7 +55,15 @@ class CuttableProxy:
     def restore(self) -> None:
         self.open = True
 
+    def stall(self) -> None:
+        """Keeps every connection open and accepts new ones, but forwards nothing."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
+
     async def stop(self) -> None:
+        self.resume()
         self.cut()
         if self._server is not None:
             self._server.close()

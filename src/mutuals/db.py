@@ -109,7 +109,7 @@ def _autocommit(engine: AsyncEngine) -> AsyncEngine:
 
 
 def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         hide_parameters=True,
         pool_size=settings.database_pool_size,
@@ -120,7 +120,9 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
         # the request answers 503 while the next ones reconnect.
         connect_args={
             "timeout": settings.database_connect_timeout_seconds,
-            "command_timeout": settings.database_statement_timeout_seconds,
+            # Past the server's own statement timeout: normally the server cancels first
+            # and the connection stays usable; this catches a server that never answers.
+            "command_timeout": settings.database_statement_timeout_seconds + 0.5,
             "server_settings": {
                 "application_name": "mutuals",
                 # The server cancels a statement past the timeout itself, releasing its
@@ -129,6 +131,20 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
             },
         },
     )
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def on_error(context: Any) -> None:
+        # A statement the server never answered: asyncpg has asked for its cancellation on
+        # a new connection, and a graceful close would wait for that too (a second timeout).
+        # The connection is discarded anyway, so it is closed at once.
+        if isinstance(context.original_exception, TimeoutError) and context.connection:
+            fairy = context.connection.connection
+            driver = getattr(getattr(fairy, "dbapi_connection", None), "driver_connection", None)
+            terminate = getattr(driver, "terminate", None)
+            if callable(terminate):
+                terminate()
+
+    return engine
 
 
 REPLICA_MARK = "mutuals_reads_from_replica"

@@ -19,6 +19,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mutuals.observability import route_template
+
 logger = logging.getLogger("mutuals.errors")
 
 
@@ -212,7 +214,9 @@ _SECRET_PATTERNS = (
 
 def describe_exception(exc: BaseException) -> str:
     """Class and message of what failed, one line, with parameters and secrets removed."""
+    # The driver's own exception names the failure best (QueryCanceledError, not Error).
     root = getattr(exc, "orig", None) or exc
+    root = root.__cause__ if getattr(root.__cause__, "sqlstate", None) else root
     message = str(root).splitlines()[0] if str(root) else ""
     for pattern in _SECRET_PATTERNS:
         message = pattern.sub("[redacted]", message)
@@ -222,7 +226,7 @@ def describe_exception(exc: BaseException) -> str:
 
 
 def _log_server_error(request: Request, status: int, cause: BaseException) -> None:
-    route = getattr(request.scope.get("route"), "path", "unmatched")
+    route = route_template(request.scope)
     logger.log(
         logging.WARNING if status == 503 else logging.ERROR,
         "server error status=%s request_id=%s route=%s error=%s",

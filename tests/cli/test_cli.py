@@ -215,7 +215,7 @@ def test_serve_migrates_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
     )
     with ServedProcess(cli_env(settings)) as server:
         base = server.base
-        assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+        assert httpx.get(f"{base}/readyz").json() == {"status": "ready", "rateLimitStore": "memory"}
         project = json.loads(run(settings, "project", "create", "--name", "x", "--json").stdout)
         response = httpx.get(f"{base}/v7/{project['id']}/users/{uuid.uuid4()}")
         assert response.json()["code"] == "user/not-found"
@@ -270,3 +270,48 @@ def test_add_and_revoke_service_keys(settings: Settings) -> None:
     import asyncio  # noqa: PLC0415
 
     asyncio.run(check())
+
+
+def test_set_origins(settings: Settings) -> None:
+    project = json.loads(run(settings, "project", "create", "--name", "web", "--json").stdout)
+    pid = project["id"]
+    allowed = run(
+        settings,
+        "project",
+        "set-origins",
+        "--project",
+        pid,
+        "HTTPS://App.Example.com",
+        "http://localhost:5173",
+        "--json",
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert json.loads(allowed.stdout) == {
+        "id": pid,
+        "origins": ["https://app.example.com", "http://localhost:5173"],
+    }
+    cleared = run(settings, "project", "set-origins", "--project", pid, "--json")
+    assert json.loads(cleared.stdout) == {"id": pid, "origins": []}
+    for bad in ("app.example.com", "https://app.example.com/path", "https://x.com:70000"):
+        refused = run(settings, "project", "set-origins", "--project", pid, bad)
+        assert_one_line_error(refused)
+        assert bad in refused.stderr
+    unknown = run(settings, "project", "set-origins", "--project", str(uuid.uuid4()), "*")
+    assert_one_line_error(unknown)
+    assert "project/not-found" in unknown.stderr
+
+
+def test_several_workers_without_redis_warn_that_limits_are_per_process(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'workers.db'}",
+        secret_key="cli-test-secret-cli-test-secret-0123456789",
+    )
+    env = {**cli_env(settings), "MUTUALS_REDIS_URL": None}
+    with ServedProcess(env, "--workers", "2") as server:
+        assert httpx.get(f"{server.base}/readyz").status_code == 200
+    assert "rate limits are counted per process" in server.log
+    with ServedProcess(cli_env(settings)) as single:
+        assert httpx.get(f"{single.base}/healthz").status_code == 200
+    assert "per process" not in single.log

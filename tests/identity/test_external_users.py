@@ -1,5 +1,6 @@
 """§3.5 verify-external-user: RS256 only, the project as issuer, create then update."""
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -122,3 +123,24 @@ async def test_missing_user_jwt(project: ProjectFactory) -> None:
     await register_key(project)
     response = await project.call("POST", "/auth/verify-external-user", json={})
     assert_error(response, 400, "auth/invalid-body", field="userJwt")
+
+
+async def test_concurrent_first_sign_ins_are_one_user(project: ProjectFactory) -> None:
+    """Four first sightings at once of the same user with a username: all signed in."""
+    await register_key(project)
+    data = {"name": "Lin", "username": "lin", "email": "lin@example.com"}
+    for _ in range(5):  # several rounds, each a fresh user, to give the race its chances
+        suffix = uuid.uuid4().hex[:8]
+        tokens = [
+            user_jwt(
+                project,
+                sub=f"app-user-{suffix}",
+                userData={**data, "username": f"lin{suffix}", "email": f"{suffix}@example.com"},
+            )
+            for _ in range(4)
+        ]
+        answers = await asyncio.gather(*(verify(project, token) for token in tokens))
+        assert [answer.status_code for answer in answers] == [200] * 4, [
+            answer.text for answer in answers
+        ]
+        assert len({answer.json()["user"]["id"] for answer in answers}) == 1

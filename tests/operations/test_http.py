@@ -16,7 +16,7 @@ from tests.factories import ProjectFactory
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert_json(await client.get("/healthz"), 200, {"status": "ok"})
-    assert_json(await client.get("/readyz"), 200, {"status": "ready"})
+    assert_json(await client.get("/readyz"), 200, {"status": "ready", "rateLimitStore": "memory"})
 
 
 async def test_project_resolution(client: httpx.AsyncClient) -> None:
