@@ -125,11 +125,30 @@ def read_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str, str
         workloads.append(
             (f"growth {size:,}: count", [(f"{base}/users/{user}/connections-count", "")])
         )
+    follow_base = f"/v7/{seeded.follow_project or project}"
+    for size, user in sorted(seeded.follow_growth.items()):
+        workloads.append(
+            (
+                f"followers {size:,}: page 1 (public)",
+                [(f"{follow_base}/users/{user}/followers?page=1&limit=20", "")],
+            )
+        )
+        workloads.append(
+            (
+                f"followers {size:,}: count (public)",
+                [(f"{follow_base}/users/{user}/followers-count", "")],
+            )
+        )
     return workloads
 
 
 def write_job(
-    seeded: SeededProject, base_url: str, write_share: float, duration: float, warmup: float
+    seeded: SeededProject,
+    base_url: str,
+    write_share: float,
+    duration: float,
+    warmup: float,
+    cycle: str = "connection",
 ) -> dict[str, object]:
     signer = _tokens(seeded)
     writers = seeded.writers
@@ -149,6 +168,7 @@ def write_job(
         "write_share": write_share,
         "duration": duration,
         "warmup": warmup,
+        "cycle": cycle,
     }
 
 
@@ -195,6 +215,10 @@ def run_config(
         figures = run_writer(job)
         cycles = run_writer.last_cycles  # type: ignore[attr-defined]
         report.add(name, "write cycle: request, accept, remove", figures, f"{cycles:,.0f} cycles/s")
+        follow_job = write_job(seeded, server.base, 1.0, args.duration, args.warmup, "follow")
+        figures = run_writer(follow_job)
+        cycles = run_writer.last_cycles  # type: ignore[attr-defined]
+        report.add(name, "follow cycle: follow, unfollow", figures, f"{cycles:,.0f} cycles/s")
         mixed = write_job(seeded, server.base, 0.2, args.duration, args.warmup)
         report.add(name, "mixed: 80% reads, 20% writes", run_writer(mixed))
 

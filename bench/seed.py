@@ -1,7 +1,8 @@
 """Builds realistic projects straight in the database, without the HTTP API.
 
 PostgreSQL is loaded with COPY (asyncpg's binary copy); SQLite with executemany inside one
-transaction. Per-user connection counters are computed in SQL once the rows are in.
+transaction. Per-user connection and follow counters are computed in SQL once the rows
+are in.
 """
 
 import random
@@ -23,6 +24,7 @@ USER_COLUMNS = (
     "bio", "metadata", "reputation", "is_verified", "is_active", "auth_methods",
     "connections_count", "last_active", "created_at", "updated_at",
 )  # fmt: skip
+FOLLOW_COLUMNS = ("project_id", "id", "follower_id", "followed_id", "created_at")
 CONNECTION_COLUMNS = (
     "project_id", "id", "requester_id", "receiver_id", "pair_low_id", "pair_high_id",
     "status", "message", "created_at", "responded_at",
@@ -39,6 +41,10 @@ class SeededProject:
     writers: list[uuid.UUID] = field(default_factory=list)
     pairs: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
     connections: int = 0
+    # Users with a known number of followers, and the project they live in.
+    follow_growth: dict[int, uuid.UUID] = field(default_factory=dict)
+    follow_project: uuid.UUID | None = None
+    follow_rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -50,8 +56,11 @@ class Plan:
     random_pairs: int
     growth_sizes: tuple[int, ...]
     writers: int
+    follow_growth_sizes: tuple[int, ...] = ()
     big_project_connections: int = 0
     big_project_users: int = 0
+    # A project of its own where one user has this many followers (and others 10, 1,000).
+    big_followers: int = 0
 
     @classmethod
     def standard(cls, with_big_project: bool) -> "Plan":
@@ -61,8 +70,10 @@ class Plan:
             random_pairs=20_000,
             growth_sizes=(10, 1_000, 100_000),
             writers=64,
+            follow_growth_sizes=(10, 1_000),
             big_project_connections=1_000_000 if with_big_project else 0,
             big_project_users=50_000,
+            big_followers=1_000_000 if with_big_project else 0,
         )
 
     @classmethod
@@ -73,6 +84,7 @@ class Plan:
             random_pairs=200,
             growth_sizes=(10, 100),
             writers=8,
+            follow_growth_sizes=(10, 100),
         )
 
 
@@ -136,8 +148,36 @@ def build(
         seeded.growth[size] = user
         for other in fillers[:size]:
             add(user, other, "accepted")
+    # Follow stars are growth users too (their connections do not matter to follows).
+    stars = growth_users[: len(plan.follow_growth_sizes)]
+    seeded.follow_growth, seeded.follow_rows = build_follows(
+        project_id, stars, fillers, plan.follow_growth_sizes
+    )
     seeded.connections = len(rows)
     return seeded, users, rows
+
+
+def build_follows(
+    project_id: uuid.UUID, stars: list[uuid.UUID], fans: list[uuid.UUID], sizes: tuple[int, ...]
+) -> tuple[dict[int, uuid.UUID], list[tuple[Any, ...]]]:
+    """Star i gets the first sizes[i] fans as followers, oldest first."""
+    growth: dict[int, uuid.UUID] = {}
+    rows: list[tuple[Any, ...]] = []
+    for size, star in zip(sizes, stars, strict=True):
+        growth[size] = star
+        for moment, fan in enumerate(fans[:size]):
+            rows.append((project_id, new_id(), fan, star, EPOCH + timedelta(seconds=moment)))
+    return growth, rows
+
+
+def build_followers_project(
+    sizes: tuple[int, ...],
+) -> tuple[uuid.UUID, dict[int, uuid.UUID], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    project_id = new_id()
+    user_ids = [new_id() for _ in range(max(sizes) + len(sizes))]
+    users = [_user_row(project_id, user_id, n) for n, user_id in enumerate(user_ids)]
+    growth, rows = build_follows(project_id, user_ids[: len(sizes)], user_ids[len(sizes) :], sizes)
+    return project_id, growth, users, rows
 
 
 def build_big(
@@ -175,6 +215,13 @@ UPDATE users SET connections_count = counted.total FROM (
 ) AS counted
 WHERE users.project_id = {p} AND users.id = counted.user_id
 """
+FOLLOW_COUNT_SQL = """
+UPDATE users SET {counter} = counted.total FROM (
+    SELECT {side} AS user_id, count(*) AS total FROM follows WHERE project_id = {p} GROUP BY {side}
+) AS counted
+WHERE users.project_id = {p} AND users.id = counted.user_id
+"""
+FOLLOW_COUNTERS = (("followers_count", "followed_id"), ("following_count", "follower_id"))
 
 
 async def seed_postgres(dsn: str, plan: Plan) -> tuple[SeededProject, dict[str, float]]:
@@ -183,8 +230,19 @@ async def seed_postgres(dsn: str, plan: Plan) -> tuple[SeededProject, dict[str, 
     try:
         seeded, users, rows = build(plan)
         started = time.perf_counter()
-        seeded.service_key = await _copy_project(connection, seeded.id, "bench", users, rows)
+        seeded.service_key = await _copy_project(
+            connection, seeded.id, "bench", users, rows, seeded.follow_rows
+        )
         timings["main project"] = time.perf_counter() - started
+        if plan.big_followers:
+            started = time.perf_counter()
+            sizes = (*plan.follow_growth_sizes, plan.big_followers)
+            follow_project, growth, fans, follow_rows = build_followers_project(sizes)
+            await _copy_project(
+                connection, follow_project, "bench-followers", fans, [], follow_rows
+            )
+            seeded.follow_project, seeded.follow_growth = follow_project, growth
+            timings[f"{plan.big_followers:,}-follower project"] = time.perf_counter() - started
         if plan.big_project_connections:
             started = time.perf_counter()
             big_id, big_users, big_rows = build_big(
@@ -205,6 +263,7 @@ async def _copy_project(
     name: str,
     users: list[tuple[Any, ...]],
     rows: list[tuple[Any, ...]],
+    follow_rows: list[tuple[Any, ...]] | None = None,
 ) -> str:
     key, key_row = _service_key_row(project_id)
     async with connection.transaction():
@@ -222,7 +281,15 @@ async def _copy_project(
             "connections", records=rows, columns=CONNECTION_COLUMNS
         )
         await connection.execute(COUNT_SQL.format(p="$1"), project_id)
-    await connection.execute("ANALYZE users; ANALYZE connections")
+        if follow_rows:
+            await connection.copy_records_to_table(
+                "follows", records=follow_rows, columns=FOLLOW_COLUMNS
+            )
+            for counter, side in FOLLOW_COUNTERS:
+                await connection.execute(
+                    FOLLOW_COUNT_SQL.format(counter=counter, side=side, p="$1"), project_id
+                )
+    await connection.execute("ANALYZE users; ANALYZE connections; ANALYZE follows")
     return key
 
 
@@ -250,6 +317,14 @@ def seed_sqlite(path: str, plan: Plan) -> tuple[SeededProject, dict[str, float]]
                 (seed_sqlite_values(row) for row in rows),
             )
             database.execute(COUNT_SQL.format(p="?"), (seeded.id.hex,) * 3)
+            database.executemany(
+                _insert_sql("follows", FOLLOW_COLUMNS),
+                (seed_sqlite_values(row) for row in seeded.follow_rows),
+            )
+            for counter, side in FOLLOW_COUNTERS:
+                database.execute(
+                    FOLLOW_COUNT_SQL.format(counter=counter, side=side, p="?"), (seeded.id.hex,) * 2
+                )
         database.execute("ANALYZE")
     finally:
         database.close()

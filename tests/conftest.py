@@ -19,6 +19,7 @@ from tests import log_scan
 from tests.connection_budget import PeakSampler
 from tests.databases import SESSION_POOL, migrated_database
 from tests.factories import ProjectFactory
+from tests.live_server import live_server
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -56,6 +57,24 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def project(app: FastAPI, client: httpx.AsyncClient) -> ProjectFactory:
     return await ProjectFactory.create(app, client)
+
+
+# Parallel requests against a served instance: one per test module at most, so the
+# suite's PostgreSQL connections stay within the budget of tests/databases.py.
+LIVE_PARALLEL = 100
+
+
+@pytest.fixture(scope="module")
+def live_url(settings: Settings) -> Iterator[str]:
+    with live_server(settings) as url:
+        yield url
+
+
+@pytest.fixture
+async def live(live_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    limits = httpx.Limits(max_connections=LIVE_PARALLEL, max_keepalive_connections=LIVE_PARALLEL)
+    async with httpx.AsyncClient(base_url=live_url, limits=limits, timeout=60) as http:
+        yield http
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

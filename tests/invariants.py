@@ -1,10 +1,11 @@
-"""Database invariants of the connection graph, checked with SQL straight on the tables."""
+"""Database invariants of the graph (connections, follows), checked with SQL on the tables."""
 
 import uuid
 
 from sqlalchemy import TextClause, Uuid, bindparam, text
 
 from mutuals.db import Database
+from tests.factories import ProjectFactory
 
 
 def _sql(statement: str) -> TextClause:
@@ -44,6 +45,18 @@ async def graph_problems(database: Database, project_id: str) -> list[str]:
         ):
             if row[1] != row[2]:
                 problems.append(f"count {row[1]} but {row[2]} accepted records for user {row[0]}")
+        for row in await rows(
+            "SELECT u.id, u.followers_count, u.following_count,"
+            " (SELECT count(*) FROM follows f WHERE f.project_id = u.project_id"
+            "  AND f.followed_id = u.id),"
+            " (SELECT count(*) FROM follows f WHERE f.project_id = u.project_id"
+            "  AND f.follower_id = u.id)"
+            " FROM users u WHERE u.project_id = :pid"
+        ):
+            if (row[1], row[2]) != (row[3], row[4]):
+                problems.append(
+                    f"follow counts {row[1]}/{row[2]} but {row[3]}/{row[4]} follows for {row[0]}"
+                )
     return problems
 
 
@@ -56,3 +69,8 @@ async def notification_counts(database: Database, project_id: str) -> dict[str, 
             {"pid": uuid.UUID(project_id)},
         )
         return {str(kind): int(total) for kind, total in result}
+
+
+async def assert_graph_sound(project: ProjectFactory) -> None:
+    database: Database = project.app.state.database
+    assert await graph_problems(database, project.id) == []

@@ -1,16 +1,19 @@
 """A real uvicorn server on a loopback port, for tests that need real parallel HTTP."""
 
+import asyncio
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 
 from mutuals.app import create_app
 from mutuals.config import Settings
 from tests.databases import SERVED_POOL
+from tests.factories import Member, ProjectFactory
 
 
 @contextmanager
@@ -36,3 +39,12 @@ def live_server(settings: Settings) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=30)
         listener.close()
+
+
+def call(
+    live: httpx.AsyncClient, project: ProjectFactory, method: str, path: str, user: Member
+) -> "asyncio.Future[httpx.Response]":
+    """A request as `user`, started now, for gathering with others in parallel."""
+    return asyncio.ensure_future(
+        live.request(method, project.base + path, headers=user.auth, json={})
+    )

@@ -17,6 +17,7 @@ from mutuals.connections.router import router as connections_router
 from mutuals.cors import CorsPolicy
 from mutuals.db import Database
 from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
+from mutuals.follows.router import router as follows_router
 from mutuals.identity.router import router as identity_router
 from mutuals.middleware import HttpEdge
 from mutuals.notifications.router import router as notifications_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v7.include_router(identity_router)
     v7.include_router(users_router)
     v7.include_router(connections_router)
+    v7.include_router(follows_router)
     v7.include_router(notifications_router)
     app.include_router(v7)
     app.include_router(_operations_router())

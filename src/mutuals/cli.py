@@ -119,6 +119,9 @@ def serve(
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=30,
+        # Longer than the idle timeout of the proxies and clients in front (often 60 s):
+        # the server must not close a kept-alive connection a client is about to reuse.
+        timeout_keep_alive=75,
         log_config=logging_config(),
     )
 

@@ -40,8 +40,12 @@ class Settings(BaseSettings):
     rate_limit_connection_change: str = "50/5minutes"
     rate_limit_default: str = "100/5minutes"
     rate_limit_auth: str = "20/5minutes"
+    rate_limit_follow: str = "75/5minutes"
     # Comma-separated addresses whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
+
+    # Follows: a follow/unfollow loop notifies the followed user at most once per window.
+    follow_notification_window: float = Field(default=24 * 3600, ge=0)
 
     # HTTP
     max_body_bytes: int = 64 * 1024

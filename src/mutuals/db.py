@@ -183,11 +183,17 @@ async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection
 Transaction = Annotated[AsyncConnection, Depends(request_transaction, scope="function")]
 
 
+def dialect_insert(connection: AsyncConnection, table: Table) -> Any:
+    """INSERT in the connection's dialect, which knows ON CONFLICT (both do)."""
+    if connection.dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
+
+
 def insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING, in the dialect of the connection.
 
     Races on unique keys are settled by the database: the loser's insert returns no row.
     """
-    if connection.dialect.name == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing()
-    return sqlite_insert(table).on_conflict_do_nothing()
+    statement: Insert = dialect_insert(connection, table).on_conflict_do_nothing()
+    return statement

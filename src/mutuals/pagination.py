@@ -3,8 +3,9 @@
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from mutuals.errors import AppError
@@ -13,6 +14,9 @@ _POSITIVE_INTEGER = re.compile(r"[0-9]{1,30}")
 # Pages beyond any real table are clamped (like `limit`) and answered as an empty page,
 # never sent to the database where they could overflow a 64-bit OFFSET.
 MAX_PAGE = 2**31 - 1
+
+PageParam = Annotated[str | None, Query(description="1-based page (default 1)")]
+LimitParam = Annotated[str | None, Query(description="Page size, 1-100 (default 20)")]
 MAX_OFFSET = 2**53
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 
 class JsonBody(Response):
@@ -15,3 +16,7 @@ class JsonBody(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
+
+
+class Count(BaseModel):
+    count: int

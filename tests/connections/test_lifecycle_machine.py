@@ -1,7 +1,8 @@
-"""A hypothesis state machine over all twelve connection operations among four users.
+"""A hypothesis state machine over all twelve connection operations and the follow,
+unfollow (both forms) operations among four users.
 
 A small in-test model says what every call must answer; after each step the status
-endpoint from both sides, the four lists and both counts are compared with the model.
+endpoints from both sides, the lists and the counts are compared with the model.
 """
 
 import asyncio
@@ -42,6 +43,7 @@ class ConnectionLifecycle(RuleBasedStateMachine):
         super().__init__()
         self.members: list[Member] = self._wait(self._make_members())
         self.records: dict[frozenset[int], Record] = {}
+        self.follows: dict[tuple[int, int], str] = {}  # (follower, followed) -> follow id
 
     async def _make_members(self) -> list[Member]:
         project = await ProjectFactory.create(self.project.app, self.project.client)
@@ -133,6 +135,47 @@ class ConnectionLifecycle(RuleBasedStateMachine):
             assert response.json()["action"] == action
             del self.records[frozenset((a, b))]
 
+    @rule(a=user_index, b=user_index)
+    def follow(self, a: int, b: int) -> None:
+        response = self.call("POST", f"/users/{self.members[b].id}/follow", a, json={})
+        if a == b:
+            self.expect(response, 400, "follow/self-follow")
+        elif (a, b) in self.follows:
+            self.expect(response, 409, "follow/already-exists")
+        else:
+            self.expect(response, 201)
+            self.follows[(a, b)] = response.json()["id"]
+
+    @rule(a=user_index, b=user_index)
+    def unfollow_user(self, a: int, b: int) -> None:
+        response = self.call("DELETE", f"/users/{self.members[b].id}/follow", a)
+        if (a, b) in self.follows:
+            self.expect(response, 204)
+            del self.follows[(a, b)]
+        else:
+            self.expect(response, 404, "follow/not-found")
+
+    @rule(caller=user_index, a=user_index, b=user_index)
+    def unfollow_by_id(self, caller: int, a: int, b: int) -> None:
+        target = self.follows.get((a, b), str(uuid.uuid4()))
+        response = self.call("DELETE", f"/follows/{target}", caller)
+        if (a, b) not in self.follows:
+            self.expect(response, 404, "follow/not-found")
+        elif caller != a:
+            self.expect(response, 403, "follow/forbidden")
+        else:
+            self.expect(response, 204)
+            del self.follows[(a, b)]
+
+    @precondition(lambda self: bool(self.follows))
+    @rule(data=st.data(), by_id=st.booleans())
+    def unfollow_an_existing_follow(self, data: st.DataObject, by_id: bool) -> None:
+        a, b = data.draw(st.sampled_from(sorted(self.follows)))
+        if by_id:
+            self.unfollow_by_id(a, a, b)
+        else:
+            self.unfollow_user(a, b)
+
     # The rules above draw users at random; these aim at records that exist, so the
     # interesting sequences (respond, then ask again; disconnect, then ask again) come up.
     def _existing(self, data: st.DataObject) -> tuple[int, int]:
@@ -213,6 +256,32 @@ class ConnectionLifecycle(RuleBasedStateMachine):
                 page = self.call("GET", f"/connections/pending/{kind}", a).json()
                 assert {item["id"] for item in page["data"]} == expected
                 assert page["pagination"]["totalItems"] == len(expected)
+
+    @invariant()
+    def follows_lists_and_counts(self) -> None:
+        for a in range(USERS):
+            member = self.members[a]
+            expected = {
+                "followers": {self.members[f].id for (f, g) in self.follows if g == a},
+                "following": {self.members[g].id for (f, g) in self.follows if f == a},
+            }
+            # Each list once as mine and once as public, each count the other way round.
+            for direction, ids in expected.items():
+                mine = direction == "following"
+                path = f"/follows/{direction}" if mine else f"/users/{member.id}/{direction}"
+                page = self._wait(self.scoped.call("GET", path, member if mine else None)).json()
+                assert {item["user"]["id"] for item in page["data"]} == ids
+                assert page["pagination"]["totalItems"] == len(ids)
+                path = (
+                    f"/users/{member.id}/{direction}-count"
+                    if mine
+                    else f"/follows/{direction}-count"
+                )
+                count = self._wait(self.scoped.call("GET", path, None if mine else member))
+                assert count.json() == {"count": len(ids)}
+        for (a, b), follow_id in self.follows.items():
+            status = self.call("GET", f"/users/{self.members[b].id}/follow", a).json()
+            assert status["followId"] == follow_id
 
 
 async def test_connection_lifecycle(project: ProjectFactory) -> None:

@@ -6,45 +6,16 @@ outcome of some serial order, never a 500, and counters equal to the records.
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
-import pytest
 
-from mutuals.config import Settings
 from mutuals.db import Database
 from tests.connections.factories import connect, request
-from tests.factories import Member, ProjectFactory
-from tests.invariants import graph_problems, notification_counts
-from tests.live_server import live_server
+from tests.factories import ProjectFactory
+from tests.invariants import assert_graph_sound, notification_counts
+from tests.live_server import call
 
 PARALLEL = 50
-
-
-@pytest.fixture(scope="session")
-def live_url(settings: Settings) -> Iterator[str]:
-    with live_server(settings) as url:
-        yield url
-
-
-@pytest.fixture
-async def live(live_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    limits = httpx.Limits(max_connections=PARALLEL * 2, max_keepalive_connections=PARALLEL * 2)
-    async with httpx.AsyncClient(base_url=live_url, limits=limits, timeout=60) as http:
-        yield http
-
-
-def call(
-    live: httpx.AsyncClient, project: ProjectFactory, method: str, path: str, user: Member
-) -> "asyncio.Future[httpx.Response]":
-    return asyncio.ensure_future(
-        live.request(method, project.base + path, headers=user.auth, json={})
-    )
-
-
-async def assert_graph_sound(project: ProjectFactory) -> None:
-    database: Database = project.app.state.database
-    assert await graph_problems(database, project.id) == []
 
 
 async def test_crossed_requests_make_one_record(

@@ -99,7 +99,7 @@ async def test_a_forged_service_key_is_not_exempt(limited_app: FastAPI) -> None:
         ).status_code
         for _ in range(3)
     ]
-    assert codes == [401, 401, 401]
+    assert codes == [403, 403, 403]  # a bare "Forbidden": the key fails, and it counts
     response = await project.call("GET", f"/users/{uuid.uuid4()}/connections-count", headers=forged)
     assert response.headers["ratelimit-remaining"] == "96"
 

@@ -12,10 +12,34 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 
 from mutuals.auth.caller import Caller, UserCaller, authenticate
-from mutuals.auth.errors import ActingUserRequired, CredentialMissingError
+from mutuals.auth.errors import (
+    ActingUserRequired,
+    CredentialMissingError,
+    CredentialRejectedError,
+)
 from mutuals.db import Transaction
 from mutuals.projects.dependencies import resolve_project
-from mutuals.ratelimit import Group, enforce_rate_limit
+from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
+from mutuals.ratelimit import Group, RateLimitExceededError, enforce_rate_limit
+from mutuals.users.errors import UserNotFound
+
+# What the access dependencies below may answer, for each route's OpenAPI `responses=`.
+USER_ACCESS_ERRORS = (
+    InvalidProjectId,
+    ActingUserRequired,
+    CredentialMissingError,
+    CredentialRejectedError,
+    ProjectNotFound,
+    UserNotFound,
+    RateLimitExceededError,
+)
+VISITOR_ACCESS_ERRORS = (
+    InvalidProjectId,
+    CredentialMissingError,
+    CredentialRejectedError,
+    ProjectNotFound,
+    RateLimitExceededError,
+)
 
 ProjectPath = Annotated[str, Path(alias="projectId", description="The project's id")]
 
@@ -80,6 +104,7 @@ def project_access(group: Group | None) -> Any:
 
 ConnectionRequestUser = Annotated[UserCaller, user_access("connection-request")]
 ConnectionChangeUser = Annotated[UserCaller, user_access("connection-change")]
+FollowChangeUser = Annotated[UserCaller, user_access("follow")]
 CurrentUser = Annotated[UserCaller, user_access("default")]
 PublicVisitor = Annotated[Visitor, visitor_access("default")]
 AuthProject = Annotated[uuid.UUID, project_access("auth")]

@@ -32,10 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mutuals.db import insert_ignoring_conflicts
 from mutuals.models import connections, users
 from mutuals.pagination import PageRequest
+from mutuals.search import Search, SearchField, like_pattern, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 
 Side = Literal["requester_id", "receiver_id"]
-SearchField = Literal["username", "name"]
 
 # Literals, not bound parameters: the planner can then match the partial indexes.
 PENDING: ColumnClause[str] = literal_column("'pending'", String())
@@ -275,17 +275,6 @@ async def connection_count(
     return await connection.scalar(CONNECTION_COUNT, {"project_id": project_id, "user_id": user_id})
 
 
-def like_pattern(query: str) -> str:
-    """A LIKE pattern matching `query` anywhere, with its own % and _ taken literally."""
-    escaped = query.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return f"%{escaped}%"
-
-
-def _other_user_matches(fields: tuple[SearchField, ...]) -> ColumnElement[bool]:
-    pattern = bindparam("pattern", type_=String())
-    return or_(*(func.lower(users.c[field]).like(pattern, escape="/") for field in fields))
-
-
 def _accepted_side(side: Side, fields: tuple[SearchField, ...] | None) -> Select[Any]:
     other: Side = "receiver_id" if side == "requester_id" else "requester_id"
     statement = (
@@ -309,7 +298,7 @@ def _accepted_side(side: Side, fields: tuple[SearchField, ...] | None) -> Select
         )
     )
     if fields is not None:
-        statement = statement.where(_other_user_matches(fields))
+        statement = statement.where(user_matches(fields))
     return statement
 
 
@@ -352,7 +341,7 @@ async def list_accepted(
     project_id: uuid.UUID,
     user_id: uuid.UUID,
     page: PageRequest,
-    search: tuple[str, tuple[SearchField, ...]] | None,
+    search: Search | None,
 ) -> list[RowMapping]:
     parameters: dict[str, Any] = {
         "project_id": project_id,
@@ -372,7 +361,7 @@ async def count_accepted_matching(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     user_id: uuid.UUID,
-    search: tuple[str, tuple[SearchField, ...]],
+    search: Search,
 ) -> int:
     parameters = {"project_id": project_id, "user_id": user_id, "pattern": like_pattern(search[0])}
     total = 0

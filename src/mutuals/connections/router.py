@@ -1,16 +1,17 @@
 """The twelve endpoints of API.md §2. Parsing and wiring only; rules live in service.py."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from mutuals.auth.access import (
+    USER_ACCESS_ERRORS,
+    VISITOR_ACCESS_ERRORS,
     ConnectionChangeUser,
     ConnectionRequestUser,
     CurrentUser,
     PublicVisitor,
 )
-from mutuals.auth.errors import ActingUserRequired, CredentialMissingError, CredentialRejectedError
 from mutuals.connections import service
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -32,7 +33,6 @@ from mutuals.connections.schemas import (
     ConnectionPage,
     ConnectionRequestBody,
     ConnectionStatus,
-    Count,
     Created,
     DeclinedByUser,
     PendingPage,
@@ -43,33 +43,11 @@ from mutuals.connections.schemas import (
 from mutuals.db import Transaction, reads_from_replica
 from mutuals.errors import InvalidBody, InvalidJson, documented
 from mutuals.ids import IdPath, parse_uuid
-from mutuals.pagination import parse_page
-from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import RateLimitExceededError
-from mutuals.responses import JsonBody
-from mutuals.users.errors import UserNotFound
+from mutuals.pagination import LimitParam, PageParam, parse_page
+from mutuals.responses import Count, JsonBody
+from mutuals.search import SearchFieldsParam, SearchParam, parse_search
 
 router = APIRouter(tags=["connections"])
-
-AUTH_ERRORS = (
-    InvalidProjectId,
-    ActingUserRequired,
-    CredentialMissingError,
-    CredentialRejectedError,
-    ProjectNotFound,
-    UserNotFound,
-    RateLimitExceededError,
-)
-PUBLIC_ERRORS = (InvalidProjectId, CredentialRejectedError, ProjectNotFound, RateLimitExceededError)
-
-PageParam = Annotated[str | None, Query(description="1-based page (default 1)")]
-LimitParam = Annotated[str | None, Query(description="Page size, 1-100 (default 20)")]
-SearchParam = Annotated[
-    str | None, Query(description="Case-insensitive substring of the username or name")
-]
-SearchFieldsParam = Annotated[
-    str | None, Query(alias="searchFields", description="username, name, or both")
-]
 
 
 @router.post(
@@ -88,7 +66,7 @@ SearchFieldsParam = Annotated[
         RequestPending,
         AlreadyConnected,
         RequestDeclined,
-        *AUTH_ERRORS,
+        *USER_ACCESS_ERRORS,
         status=201,
     ),
 )
@@ -111,7 +89,7 @@ async def request_connection(
     "/users/{userId}/connection",
     response_model=None,
     summary="Connection status between me and a user",
-    responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *AUTH_ERRORS),
+    responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
 async def connection_status(
     userId: IdPath,  # noqa: N803 - the Replyke path parameter name
@@ -132,7 +110,7 @@ async def connection_status(
         InvalidUserId,
         SelfDisconnect,
         ConnectionNotFound,
-        *AUTH_ERRORS,
+        *USER_ACCESS_ERRORS,
     ),
 )
 async def remove_with_user(
@@ -150,7 +128,7 @@ async def remove_with_user(
     response_model=None,
     summary="A user's connections, newest first (public)",
     responses=documented(
-        ConnectionPage, InvalidUserId, InvalidQuery, ConnectionUserNotFound, *PUBLIC_ERRORS
+        ConnectionPage, InvalidUserId, InvalidQuery, ConnectionUserNotFound, *VISITOR_ACCESS_ERRORS
     ),
 )
 @reads_from_replica
@@ -167,7 +145,7 @@ async def user_connections(
     if user_id is None:
         raise InvalidUserId()
     page_request = parse_page(page, limit, InvalidQuery)
-    search = service.parse_search(query, search_fields)
+    search = parse_search(query, search_fields, InvalidQuery)
     return JsonBody(
         await service.list_connections(
             connection, visitor.project_id, user_id, page_request, search
@@ -179,7 +157,7 @@ async def user_connections(
     "/users/{userId}/connections-count",
     response_model=None,
     summary="A user's connection count (public)",
-    responses=documented(Count, InvalidUserId, ConnectionUserNotFound, *PUBLIC_ERRORS),
+    responses=documented(Count, InvalidUserId, ConnectionUserNotFound, *VISITOR_ACCESS_ERRORS),
 )
 @reads_from_replica
 async def user_connection_count(
@@ -197,7 +175,7 @@ async def user_connection_count(
     "/connections",
     response_model=None,
     summary="My connections, newest first",
-    responses=documented(ConnectionPage, InvalidQuery, *AUTH_ERRORS),
+    responses=documented(ConnectionPage, InvalidQuery, *USER_ACCESS_ERRORS),
 )
 async def my_connections(
     caller: CurrentUser,
@@ -208,7 +186,7 @@ async def my_connections(
     search_fields: SearchFieldsParam = None,
 ) -> JsonBody:
     page_request = parse_page(page, limit, InvalidQuery)
-    search = service.parse_search(query, search_fields)
+    search = parse_search(query, search_fields, InvalidQuery)
     return JsonBody(
         await service.list_connections(
             connection, caller.project_id, caller.user_id, page_request, search
@@ -220,7 +198,7 @@ async def my_connections(
     "/connections/count",
     response_model=None,
     summary="My connection count",
-    responses=documented(Count, *AUTH_ERRORS),
+    responses=documented(Count, *USER_ACCESS_ERRORS),
 )
 async def my_connection_count(caller: CurrentUser, connection: Transaction) -> JsonBody:
     return JsonBody(await service.count_connections(connection, caller.project_id, caller.user_id))
@@ -249,7 +227,7 @@ def _add_pending_route(kind: Literal["sent", "received"]) -> None:
         name=f"pending_{kind}",
         response_model=None,
         summary=f"Pending requests I {kind}, newest first",
-        responses=documented(PendingPage, InvalidQuery, *AUTH_ERRORS),
+        responses=documented(PendingPage, InvalidQuery, *USER_ACCESS_ERRORS),
     )
 
 
@@ -279,7 +257,11 @@ def _add_respond_route(verb: str, decision: Literal["accepted", "declined"]) -> 
         response_model=None,
         summary=f"{verb.title()} a request I received",
         responses=documented(
-            Responded, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *AUTH_ERRORS
+            Responded,
+            InvalidConnectionId,
+            ConnectionNotFound,
+            ConnectionForbidden,
+            *USER_ACCESS_ERRORS,
         ),
     )
 
@@ -293,7 +275,7 @@ _add_respond_route("decline", "declined")
     response_model=None,
     summary="Withdraw my pending request or remove a connection, by id",
     responses=documented(
-        Removed, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *AUTH_ERRORS
+        Removed, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *USER_ACCESS_ERRORS
     ),
 )
 async def remove_by_id(

@@ -104,10 +104,6 @@ class PendingPage(BaseModel):
     pagination: Pagination
 
 
-class Count(BaseModel):
-    count: int
-
-
 def connection_item(row: RowMapping) -> dict[str, Any]:
     return {
         "id": str(row["connection_id"]),

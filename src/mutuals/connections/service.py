@@ -19,7 +19,6 @@ from mutuals.connections.errors import (
     ConnectionUserNotFound,
     InvalidConnectionId,
     InvalidMessage,
-    InvalidQuery,
     InvalidReceiverId,
     InvalidUserId,
     RequestDeclined,
@@ -28,12 +27,12 @@ from mutuals.connections.errors import (
     SelfDisconnect,
     SelfRequest,
 )
-from mutuals.connections.repository import SearchField
 from mutuals.connections.schemas import connection_item, pending_item
 from mutuals.errors import AppError
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
 from mutuals.pagination import PageRequest, envelope
+from mutuals.search import Search
 from mutuals.storable import text_problem
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
@@ -247,31 +246,12 @@ async def _forget_connection(
     )
 
 
-def parse_search(
-    query: str | None, search_fields: str | None
-) -> tuple[str, tuple[SearchField, ...]] | None:
-    fields: tuple[SearchField, ...] = ("username", "name")
-    if search_fields is not None:
-        requested = {part.strip() for part in search_fields.split(",") if part.strip()}
-        if not requested or not requested <= {"username", "name"}:
-            raise InvalidQuery("searchFields must be username, name or both")
-        fields = tuple(field for field in fields if field in requested)
-    if query is None or not query.strip():
-        return None
-    if len(query) > 100:
-        raise InvalidQuery("query must be at most 100 characters")
-    problem = text_problem(query)
-    if problem is not None:
-        raise InvalidQuery(f"query {problem}")
-    return query.strip(), fields
-
-
 async def list_connections(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     user_id: uuid.UUID,
     page: PageRequest,
-    search: tuple[str, tuple[SearchField, ...]] | None,
+    search: Search | None,
 ) -> dict[str, Any]:
     count = await repository.connection_count(connection, project_id, user_id)
     if count is None:

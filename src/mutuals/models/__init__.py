@@ -2,6 +2,7 @@
 
 from mutuals.models.base import metadata
 from mutuals.models.connections import connections
+from mutuals.models.follows import follow_notices, follows
 from mutuals.models.instance_settings import instance_settings
 from mutuals.models.notifications import app_notifications
 from mutuals.models.projects import projects
@@ -12,6 +13,8 @@ from mutuals.models.users import users
 __all__ = [
     "app_notifications",
     "connections",
+    "follow_notices",
+    "follows",
     "instance_settings",
     "metadata",
     "projects",

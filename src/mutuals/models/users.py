@@ -40,6 +40,9 @@ users = Table(
     # Accepted connections, kept in the same transaction as every accept and disconnect
     # so that counts (and list totals) cost one row read however large the graph grows.
     Column("connections_count", Integer, nullable=False, server_default="0"),
+    # Follows, kept the same way by every follow, unfollow and (later) block.
+    Column("followers_count", Integer, nullable=False, server_default="0"),
+    Column("following_count", Integer, nullable=False, server_default="0"),
     Column("last_active", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

@@ -15,6 +15,15 @@ from mutuals.timestamps import utc_now
 ConnectionEvent = Literal["connection-request", "connection-accepted"]
 
 
+def _initiator(initiator: RowMapping) -> dict[str, Any]:
+    return {
+        "initiatorId": str(initiator["id"]),
+        "initiatorName": initiator["name"],
+        "initiatorUsername": initiator["username"],
+        "initiatorAvatar": initiator["avatar"],
+    }
+
+
 async def notify_connection_event(
     connection: AsyncConnection,
     project_id: uuid.UUID,
@@ -25,15 +34,28 @@ async def notify_connection_event(
     now: datetime,
 ) -> None:
     """Written in the caller's transaction: the event and its notification commit together."""
-    metadata = {
-        "connectionId": str(connection_id),
-        "initiatorId": str(initiator["id"]),
-        "initiatorName": initiator["name"],
-        "initiatorUsername": initiator["username"],
-        "initiatorAvatar": initiator["avatar"],
-    }
+    metadata = {"connectionId": str(connection_id), **_initiator(initiator)}
     await repository.insert_notification(
         connection, project_id, new_id(), recipient_id, event, "open-profile", metadata, now
+    )
+
+
+async def notify_new_follow(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    followed_id: uuid.UUID,
+    follower: RowMapping,
+    now: datetime,
+) -> None:
+    await repository.insert_notification(
+        connection,
+        project_id,
+        new_id(),
+        followed_id,
+        "new-follow",
+        "open-profile",
+        _initiator(follower),
+        now,
     )
 
 

@@ -1,0 +1,275 @@
+"""Every query of the follows feature. Each one starts from the project id.
+
+A follow is one row per ordered pair under a unique constraint; following is
+INSERT … ON CONFLICT DO NOTHING and unfollowing DELETE … RETURNING, so the database
+decides every race and the counters move only with a row that really came or went.
+"""
+
+import functools
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Integer,
+    RowMapping,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.db import dialect_insert, insert_ignoring_conflicts
+from mutuals.follows.schemas import Direction
+from mutuals.models import follow_notices, follows, users
+from mutuals.pagination import PageRequest
+from mutuals.search import Search, SearchField, like_pattern, user_matches
+from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+
+FOLLOW_COLUMNS = (
+    follows.c.id,
+    follows.c.follower_id,
+    follows.c.followed_id,
+    follows.c.created_at,
+)
+CountColumn = Literal["followers_count", "following_count"]
+# Whose edges a list reads, and which end of each edge is the listed user.
+LISTED_SIDE = {"followers": "followed_id", "following": "follower_id"}
+OTHER_SIDE = {"followers": "follower_id", "following": "followed_id"}
+COUNTERS: dict[Direction, CountColumn] = {
+    "followers": "followers_count",
+    "following": "following_count",
+}
+
+
+async def insert_follow(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    follow_id: uuid.UUID,
+    follower_id: uuid.UUID,
+    followed_id: uuid.UUID,
+    now: datetime,
+) -> RowMapping | None:
+    """The new follow, or None when the pair already had one."""
+    result = await connection.execute(
+        insert_ignoring_conflicts(connection, follows)
+        .values(
+            project_id=project_id,
+            id=follow_id,
+            follower_id=follower_id,
+            followed_id=followed_id,
+            created_at=now,
+        )
+        .returning(*FOLLOW_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+FIND_FOLLOW = select(*FOLLOW_COLUMNS).where(
+    follows.c.project_id == bindparam("project_id"),
+    follows.c.follower_id == bindparam("follower_id"),
+    follows.c.followed_id == bindparam("followed_id"),
+)
+
+
+async def find_follow(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    follower_id: uuid.UUID,
+    followed_id: uuid.UUID,
+) -> RowMapping | None:
+    result = await connection.execute(
+        FIND_FOLLOW,
+        {"project_id": project_id, "follower_id": follower_id, "followed_id": followed_id},
+    )
+    return result.mappings().one_or_none()
+
+
+async def follow_exists(
+    connection: AsyncConnection, project_id: uuid.UUID, follow_id: uuid.UUID
+) -> bool:
+    found = await connection.scalar(
+        select(follows.c.id).where(follows.c.project_id == project_id, follows.c.id == follow_id)
+    )
+    return found is not None
+
+
+async def delete_follow(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    follower_id: uuid.UUID,
+    followed_id: uuid.UUID,
+) -> RowMapping | None:
+    result = await connection.execute(
+        delete(follows)
+        .where(
+            follows.c.project_id == project_id,
+            follows.c.follower_id == follower_id,
+            follows.c.followed_id == followed_id,
+        )
+        .returning(*FOLLOW_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+async def delete_follow_by_id(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    follow_id: uuid.UUID,
+    follower_id: uuid.UUID,
+) -> RowMapping | None:
+    """Deletes the follow only if `follower_id` is its follower (the check is the WHERE)."""
+    result = await connection.execute(
+        delete(follows)
+        .where(
+            follows.c.project_id == project_id,
+            follows.c.id == follow_id,
+            follows.c.follower_id == follower_id,
+        )
+        .returning(*FOLLOW_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+async def adjust_follow_counts(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    follower_id: uuid.UUID,
+    followed_id: uuid.UUID,
+    delta: int,
+) -> dict[uuid.UUID, RowMapping]:
+    """Moves the follower's following count and the followed user's followers count by
+    `delta` in one statement (both rows locked in index order, so no deadlock between two
+    changes touching the same users); returns both public profiles."""
+    result = await connection.execute(
+        update(users)
+        .where(users.c.project_id == project_id, users.c.id.in_((follower_id, followed_id)))
+        .values(
+            followers_count=users.c.followers_count
+            + case((users.c.id == followed_id, delta), else_=0),
+            following_count=users.c.following_count
+            + case((users.c.id == follower_id, delta), else_=0),
+        )
+        .returning(*PUBLIC_USER_COLUMNS)
+    )
+    return {row["id"]: row for row in result.mappings()}
+
+
+async def claim_notice(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    follower_id: uuid.UUID,
+    followed_id: uuid.UUID,
+    now: datetime,
+    not_since: datetime,
+) -> bool:
+    """True when the followed user was not told of this follower since `not_since`; the
+    claim and its time are written by the same statement, so only one follow can win it."""
+    statement = dialect_insert(connection, follow_notices).values(
+        project_id=project_id, follower_id=follower_id, followed_id=followed_id, notified_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["project_id", "followed_id", "follower_id"],
+        set_={"notified_at": statement.excluded.notified_at},
+        where=follow_notices.c.notified_at <= not_since,
+    ).returning(follow_notices.c.notified_at)
+    result = await connection.execute(statement)
+    return result.first() is not None
+
+
+def _counter_statement(column: CountColumn) -> Select[Any]:
+    return select(users.c[column]).where(
+        users.c.project_id == bindparam("project_id"), users.c.id == bindparam("user_id")
+    )
+
+
+COUNT_STATEMENTS = {direction: _counter_statement(c) for direction, c in COUNTERS.items()}
+
+
+async def follow_count(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, direction: Direction
+) -> int | None:
+    """The user's followers or following count (one row), or None without such a user."""
+    count: int | None = await connection.scalar(
+        COUNT_STATEMENTS[direction], {"project_id": project_id, "user_id": user_id}
+    )
+    return count
+
+
+def _edges(direction: Direction, fields: tuple[SearchField, ...] | None) -> Select[Any]:
+    listed, other = LISTED_SIDE[direction], OTHER_SIDE[direction]
+    statement = (
+        select(
+            follows.c.id.label("follow_id"),
+            follows.c.created_at.label("followed_at"),
+            *(column.label(f"user_{column.name}") for column in PUBLIC_USER_COLUMNS),
+        )
+        .join(
+            users,
+            and_(users.c.project_id == follows.c.project_id, users.c.id == follows.c[other]),
+        )
+        .where(
+            follows.c.project_id == bindparam("project_id"),
+            follows.c[listed] == bindparam("user_id"),
+        )
+    )
+    if fields is not None:
+        statement = statement.where(user_matches(fields))
+    return statement
+
+
+@functools.cache
+def _page_statement(direction: Direction, fields: tuple[SearchField, ...] | None) -> Select[Any]:
+    # Newest first straight from the (project, listed user, created_at, id) index.
+    return (
+        _edges(direction, fields)
+        .order_by(follows.c.created_at.desc(), follows.c.id.desc())
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+
+
+@functools.cache
+def _matching_count(direction: Direction, fields: tuple[SearchField, ...]) -> Select[Any]:
+    return select(func.count()).select_from(_edges(direction, fields).subquery())
+
+
+def _parameters(project_id: uuid.UUID, user_id: uuid.UUID, search: Search | None) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"project_id": project_id, "user_id": user_id}
+    if search is not None:
+        parameters["pattern"] = like_pattern(search[0])
+    return parameters
+
+
+async def list_page(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    direction: Direction,
+    page: PageRequest,
+    search: Search | None,
+) -> list[RowMapping]:
+    parameters = {
+        **_parameters(project_id, user_id, search),
+        "page_limit": page.limit,
+        "page_offset": page.offset,
+    }
+    statement = _page_statement(direction, search[1] if search else None)
+    result = await connection.execute(statement, parameters)
+    return list(result.mappings())
+
+
+async def count_matching(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    direction: Direction,
+    search: Search,
+) -> int:
+    statement = _matching_count(direction, search[1])
+    return await connection.scalar(statement, _parameters(project_id, user_id, search)) or 0

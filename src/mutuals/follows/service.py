@@ -1,0 +1,134 @@
+"""The rules of §6: who may follow whom, what a follow changes, what the lists show."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.auth.errors import CredentialRejectedError
+from mutuals.errors import AppError
+from mutuals.follows import repository
+from mutuals.follows.errors import (
+    AlreadyFollowing,
+    FollowForbidden,
+    FollowNotFound,
+    FollowUserNotFound,
+    InvalidFollowId,
+    InvalidUserId,
+    SelfCheck,
+    SelfFollow,
+)
+from mutuals.follows.schemas import Direction, follow_body, follow_item
+from mutuals.ids import new_id, parse_uuid
+from mutuals.notifications.service import notify_new_follow
+from mutuals.pagination import PageRequest, envelope
+from mutuals.search import Search
+from mutuals.timestamps import to_iso, utc_now
+from mutuals.users.repository import get_public_users
+
+
+def _parse_id(raw: str, error: type[AppError]) -> uuid.UUID:
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise error()
+    return parsed
+
+
+async def follow(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    follower_id: uuid.UUID,
+    followed_raw: str,
+    notification_window_seconds: float,
+) -> dict[str, str]:
+    followed_id = _parse_id(followed_raw, InvalidUserId)
+    if followed_id == follower_id:
+        raise SelfFollow()
+    profiles = await get_public_users(connection, project_id, (follower_id, followed_id))
+    if followed_id not in profiles:
+        raise FollowUserNotFound()
+    if follower_id not in profiles:
+        raise CredentialRejectedError()
+    now = utc_now()
+    created = await repository.insert_follow(
+        connection, project_id, new_id(), follower_id, followed_id, now
+    )
+    if created is None:
+        raise AlreadyFollowing()
+    await repository.adjust_follow_counts(connection, project_id, follower_id, followed_id, +1)
+    not_since = now - timedelta(seconds=notification_window_seconds)
+    if await repository.claim_notice(
+        connection, project_id, follower_id, followed_id, now, not_since
+    ):
+        await notify_new_follow(connection, project_id, followed_id, profiles[follower_id], now)
+    return follow_body(created)
+
+
+async def follow_status(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
+) -> dict[str, Any]:
+    other_id = _parse_id(other_raw, InvalidUserId)
+    if other_id == user_id:
+        raise SelfCheck()
+    found = await repository.find_follow(connection, project_id, user_id, other_id)
+    if found is None:
+        return {"isFollowing": False}
+    return {
+        "isFollowing": True,
+        "followId": str(found["id"]),
+        "followedAt": to_iso(found["created_at"]),
+    }
+
+
+async def unfollow_user(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
+) -> None:
+    other_id = _parse_id(other_raw, InvalidUserId)
+    removed = await repository.delete_follow(connection, project_id, user_id, other_id)
+    if removed is None:
+        raise FollowNotFound()
+    await repository.adjust_follow_counts(connection, project_id, user_id, other_id, -1)
+
+
+async def unfollow_by_id(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, follow_raw: str
+) -> None:
+    follow_id = _parse_id(follow_raw, InvalidFollowId)
+    removed = await repository.delete_follow_by_id(connection, project_id, follow_id, user_id)
+    if removed is None:
+        # Read only to explain the refusal; the DELETE above already decided.
+        if await repository.follow_exists(connection, project_id, follow_id):
+            raise FollowForbidden()
+        raise FollowNotFound()
+    await repository.adjust_follow_counts(
+        connection, project_id, user_id, removed["followed_id"], -1
+    )
+
+
+async def list_follows(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    direction: Direction,
+    page: PageRequest,
+    search: Search | None,
+) -> dict[str, Any]:
+    total = await repository.follow_count(connection, project_id, user_id, direction)
+    if total is None:
+        raise FollowUserNotFound()
+    if search is not None:
+        total = await repository.count_matching(connection, project_id, user_id, direction, search)
+    rows = []
+    if page.offset < total:
+        rows = await repository.list_page(connection, project_id, user_id, direction, page, search)
+    return envelope([follow_item(row) for row in rows], page, total)
+
+
+async def count_follows(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, direction: Direction
+) -> dict[str, int]:
+    total = await repository.follow_count(connection, project_id, user_id, direction)
+    if total is None:
+        raise FollowUserNotFound()
+    return {"count": total}
