@@ -125,6 +125,20 @@ def read_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str, str
         workloads.append(
             (f"growth {size:,}: count", [(f"{base}/users/{user}/connections-count", "")])
         )
+    for blocked, viewer in sorted(seeded.viewers.items()):
+        viewer_token = token(viewer)
+        workloads.append(
+            (
+                f"hub list page 1, viewer with {blocked:,} blocks",
+                [(f"{base}/users/{hub}/connections?page=1&limit=20", viewer_token)],
+            )
+        )
+        workloads.append(
+            (
+                f"hub count, viewer with {blocked:,} blocks",
+                [(f"{base}/users/{hub}/connections-count", viewer_token)],
+            )
+        )
     follow_base = f"/v7/{seeded.follow_project or project}"
     for size, user in sorted(seeded.follow_growth.items()):
         workloads.append(

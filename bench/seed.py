@@ -25,6 +25,7 @@ USER_COLUMNS = (
     "connections_count", "last_active", "created_at", "updated_at",
 )  # fmt: skip
 FOLLOW_COLUMNS = ("project_id", "id", "follower_id", "followed_id", "created_at")
+BLOCK_COLUMNS = ("project_id", "id", "blocker_id", "blocked_id", "created_at")
 CONNECTION_COLUMNS = (
     "project_id", "id", "requester_id", "receiver_id", "pair_low_id", "pair_high_id",
     "status", "message", "created_at", "responded_at",
@@ -45,6 +46,9 @@ class SeededProject:
     follow_growth: dict[int, uuid.UUID] = field(default_factory=dict)
     follow_project: uuid.UUID | None = None
     follow_rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    # Viewers of the hub's lists, by how many users they block.
+    viewers: dict[int, uuid.UUID] = field(default_factory=dict)
+    block_rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Plan:
     growth_sizes: tuple[int, ...]
     writers: int
     follow_growth_sizes: tuple[int, ...] = ()
+    viewer_blocks: int = 0
     big_project_connections: int = 0
     big_project_users: int = 0
     # A project of its own where one user has this many followers (and others 10, 1,000).
@@ -71,6 +76,7 @@ class Plan:
             growth_sizes=(10, 1_000, 100_000),
             writers=64,
             follow_growth_sizes=(10, 1_000),
+            viewer_blocks=1_000,
             big_project_connections=1_000_000 if with_big_project else 0,
             big_project_users=50_000,
             big_followers=1_000_000 if with_big_project else 0,
@@ -85,6 +91,7 @@ class Plan:
             growth_sizes=(10, 100),
             writers=8,
             follow_growth_sizes=(10, 100),
+            viewer_blocks=20,
         )
 
 
@@ -113,13 +120,14 @@ def build(
     rng = random.Random(seed)
     project_id = new_id()
     largest_growth = max(plan.growth_sizes, default=0)
-    total_users = plan.regular_users + largest_growth + len(plan.growth_sizes) + plan.writers
+    total_users = plan.regular_users + largest_growth + len(plan.growth_sizes) + plan.writers + 2
     user_ids = [new_id() for _ in range(total_users)]
     users = [_user_row(project_id, user_id, n) for n, user_id in enumerate(user_ids)]
     regular = user_ids[: plan.regular_users]
     fillers = user_ids[plan.regular_users : plan.regular_users + largest_growth]
     growth_users = user_ids[plan.regular_users + largest_growth :][: len(plan.growth_sizes)]
-    writers = user_ids[-plan.writers :] if plan.writers else []
+    writers = user_ids[-plan.writers - 2 : -2] if plan.writers else []
+    viewer_plain, viewer_blocking = user_ids[-2:]
     seeded = SeededProject(project_id, "", regular, hub=regular[0], writers=writers)
 
     taken: set[frozenset[uuid.UUID]] = set()
@@ -148,6 +156,14 @@ def build(
         seeded.growth[size] = user
         for other in fillers[:size]:
             add(user, other, "accepted")
+    # A viewer blocking `viewer_blocks` users, a tenth of them among the hub's connections.
+    seeded.viewers = {0: viewer_plain, plan.viewer_blocks: viewer_blocking}
+    friends = regular[1 : plan.hub_connections + 1]
+    others = regular[plan.hub_connections + 1 :]
+    in_hub = plan.viewer_blocks // 10
+    for moment, blocked in enumerate(friends[:in_hub] + others[: plan.viewer_blocks - in_hub]):
+        created = EPOCH + timedelta(seconds=moment)
+        seeded.block_rows.append((project_id, new_id(), viewer_blocking, blocked, created))
     # Follow stars are growth users too (their connections do not matter to follows).
     stars = growth_users[: len(plan.follow_growth_sizes)]
     seeded.follow_growth, seeded.follow_rows = build_follows(
@@ -231,7 +247,7 @@ async def seed_postgres(dsn: str, plan: Plan) -> tuple[SeededProject, dict[str, 
         seeded, users, rows = build(plan)
         started = time.perf_counter()
         seeded.service_key = await _copy_project(
-            connection, seeded.id, "bench", users, rows, seeded.follow_rows
+            connection, seeded.id, "bench", users, rows, seeded.follow_rows, seeded.block_rows
         )
         timings["main project"] = time.perf_counter() - started
         if plan.big_followers:
@@ -264,6 +280,7 @@ async def _copy_project(
     users: list[tuple[Any, ...]],
     rows: list[tuple[Any, ...]],
     follow_rows: list[tuple[Any, ...]] | None = None,
+    block_rows: list[tuple[Any, ...]] | None = None,
 ) -> str:
     key, key_row = _service_key_row(project_id)
     async with connection.transaction():
@@ -281,6 +298,10 @@ async def _copy_project(
             "connections", records=rows, columns=CONNECTION_COLUMNS
         )
         await connection.execute(COUNT_SQL.format(p="$1"), project_id)
+        if block_rows:
+            await connection.copy_records_to_table(
+                "blocks", records=block_rows, columns=BLOCK_COLUMNS
+            )
         if follow_rows:
             await connection.copy_records_to_table(
                 "follows", records=follow_rows, columns=FOLLOW_COLUMNS
@@ -289,7 +310,7 @@ async def _copy_project(
                 await connection.execute(
                     FOLLOW_COUNT_SQL.format(counter=counter, side=side, p="$1"), project_id
                 )
-    await connection.execute("ANALYZE users; ANALYZE connections; ANALYZE follows")
+    await connection.execute("ANALYZE users; ANALYZE connections; ANALYZE follows; ANALYZE blocks")
     return key
 
 
@@ -320,6 +341,10 @@ def seed_sqlite(path: str, plan: Plan) -> tuple[SeededProject, dict[str, float]]
             database.executemany(
                 _insert_sql("follows", FOLLOW_COLUMNS),
                 (seed_sqlite_values(row) for row in seeded.follow_rows),
+            )
+            database.executemany(
+                _insert_sql("blocks", BLOCK_COLUMNS),
+                (seed_sqlite_values(row) for row in seeded.block_rows),
             )
             for counter, side in FOLLOW_COUNTERS:
                 database.execute(

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from mutuals import __version__
 from mutuals.auth.signing_secret import load_signing_secret
 from mutuals.auth.tokens import TokenSigner
+from mutuals.blocks.router import router as blocks_router
 from mutuals.config import Settings, get_settings
 from mutuals.connections.router import router as connections_router
 from mutuals.cors import CorsPolicy
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v7.include_router(users_router)
     v7.include_router(connections_router)
     v7.include_router(follows_router)
+    v7.include_router(blocks_router)
     v7.include_router(notifications_router)
     app.include_router(v7)
     app.include_router(_operations_router())

@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     rate_limit_connection_change: str = "50/5minutes"
     rate_limit_default: str = "100/5minutes"
     rate_limit_auth: str = "20/5minutes"
-    rate_limit_follow: str = "75/5minutes"
+    # Follow, unfollow (both forms), block and unblock share one allowance.
+    rate_limit_follow_block: str = "75/5minutes"
     # Comma-separated addresses whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
 

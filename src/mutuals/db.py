@@ -5,13 +5,15 @@ they run beside a writer under WAL, while writes begin IMMEDIATE so two writers 
 the busy timeout instead of failing when both try to upgrade a read lock.
 """
 
+import hashlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Insert, Table, event
+from sqlalchemy import Insert, Table, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -197,3 +199,21 @@ def insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Inse
     """
     statement: Insert = dialect_insert(connection, table).on_conflict_do_nothing()
     return statement
+
+
+async def lock_pair(
+    connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
+) -> None:
+    """Serialises, until the transaction ends, every change that may link or separate two
+    users (a request, a follow, a block), so a block and a new link between the same pair
+    cannot both commit unseen by each other.
+
+    PostgreSQL: a transaction-scoped advisory lock on a 64-bit key of the unordered pair.
+    SQLite: nothing to do, its write transactions already run one at a time.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    low, high = (a, b) if a < b else (b, a)
+    digest = hashlib.blake2b(project_id.bytes + low.bytes + high.bytes, digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

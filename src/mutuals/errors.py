@@ -161,6 +161,10 @@ def is_database_unavailable(exc: BaseException) -> bool:
         )
     if isinstance(exc, OSError | TimeoutError | ConnectionError):
         return True
+    # A connection that drops while SQLAlchemy sets it up surfaces as the driver's own
+    # exception, not wrapped: recognised by name, as below.
+    if _is_disconnect_name(exc) or _is_disconnect_name(exc.__cause__):
+        return True
     state = sqlstate(exc)
     return state is not None and _is_transient_sqlstate(state)
 
@@ -182,25 +186,28 @@ def sqlstate(exc: BaseException) -> str | None:
     return None
 
 
+DISCONNECT_NAMES = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "ConnectionFailureError",
+        "InterfaceError",
+        "ConnectionRefusedError",
+        "AdminShutdownError",
+        "TooManyConnectionsError",
+    }
+)
+
+
+def _is_disconnect_name(exc: BaseException | None) -> bool:
+    return exc is not None and type(exc).__name__ in DISCONNECT_NAMES
+
+
 def _looks_like_disconnect(exc: DBAPIError) -> bool:
     # asyncpg reports refused or dropped connections through its own exception types,
     # which SQLAlchemy wraps; their class names are the stable signal.
-    names = {type(exc.orig).__name__}
     cause = exc.orig.__cause__ if exc.orig is not None else None
-    if cause is not None:
-        names.add(type(cause).__name__)
-    return bool(
-        names
-        & {
-            "ConnectionDoesNotExistError",
-            "CannotConnectNowError",
-            "ConnectionFailureError",
-            "InterfaceError",
-            "ConnectionRefusedError",
-            "AdminShutdownError",
-            "TooManyConnectionsError",
-        }
-    )
+    return _is_disconnect_name(exc.orig) or _is_disconnect_name(cause)
 
 
 _SECRET_PATTERNS = (

@@ -35,7 +35,7 @@ SHARED_STORE_FALLBACKS = Counter(
 )
 logger = logging.getLogger("mutuals.ratelimit")
 
-Group = Literal["connection-request", "connection-change", "follow", "default", "auth"]
+Group = Literal["connection-request", "connection-change", "follow-block", "default", "auth"]
 STATE_KEY = "rate_limit"
 
 
@@ -80,7 +80,7 @@ class RateLimiter:
         self.items: dict[Group, RateLimitItem] = {
             "connection-request": parse(settings.rate_limit_connection_request),
             "connection-change": parse(settings.rate_limit_connection_change),
-            "follow": parse(settings.rate_limit_follow),
+            "follow-block": parse(settings.rate_limit_follow_block),
             "default": parse(settings.rate_limit_default),
             "auth": parse(settings.rate_limit_auth),
         }

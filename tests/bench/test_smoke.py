@@ -25,10 +25,15 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert configs == {"SQLite, 1 worker", "PostgreSQL, 1 worker", "PostgreSQL, 2 workers"}
     workloads = {row.workload for row in report.rows}
     assert {"bare /healthz", "status between two users", "my connections page 1 (hub)"} <= workloads
-    # Per configuration: 5 reads, list and count for each growth user and for each follow
-    # star (10 and 100 in the tiny plan), the write cycle, the follow cycle and the mix.
-    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 3)
-    assert {"followers 100: page 1 (public)", "follow cycle: follow, unfollow"} <= workloads
+    # Per configuration: 5 reads, list and count for each growth user, for each follow star
+    # (10 and 100 in the tiny plan) and for each viewer of the hub (0 and 20 blocks), the
+    # write cycle, the follow cycle and the mix.
+    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3)
+    assert {
+        "followers 100: page 1 (public)",
+        "follow cycle: follow, unfollow",
+        "hub count, viewer with 20 blocks",
+    } <= workloads
     assert [row for row in report.rows if row.figures.errors] == []
     assert all(row.figures.requests_per_second > 0 for row in report.rows)
     written = output.read_text()

@@ -1,5 +1,5 @@
-"""A hypothesis state machine over all twelve connection operations and the follow,
-unfollow (both forms) operations among four users.
+"""A hypothesis state machine over all twelve connection operations, follow and unfollow
+(both forms), and block and unblock, among four users.
 
 A small in-test model says what every call must answer; after each step the status
 endpoints from both sides, the lists and the counts are compared with the model.
@@ -44,6 +44,15 @@ class ConnectionLifecycle(RuleBasedStateMachine):
         self.members: list[Member] = self._wait(self._make_members())
         self.records: dict[frozenset[int], Record] = {}
         self.follows: dict[tuple[int, int], str] = {}  # (follower, followed) -> follow id
+        self.blocks: set[tuple[int, int]] = set()  # (blocker, blocked)
+
+    def blocked(self, a: int, b: int) -> bool:
+        return (a, b) in self.blocks or (b, a) in self.blocks
+
+    def hidden_from(self, viewer: int) -> set[int]:
+        return {b for (a, b) in self.blocks if a == viewer} | {
+            a for (a, b) in self.blocks if b == viewer
+        }
 
     async def _make_members(self) -> list[Member]:
         project = await ProjectFactory.create(self.project.app, self.project.client)
@@ -76,6 +85,8 @@ class ConnectionLifecycle(RuleBasedStateMachine):
         existing = self.record(a, b)
         if a == b:
             self.expect(response, 400, "connection/self-request")
+        elif self.blocked(a, b):
+            self.expect(response, 404, "connection/user-not-found")
         elif existing is None or (existing.status == "declined" and existing.receiver == a):
             self.expect(response, 201)
             if existing is not None:
@@ -140,6 +151,8 @@ class ConnectionLifecycle(RuleBasedStateMachine):
         response = self.call("POST", f"/users/{self.members[b].id}/follow", a, json={})
         if a == b:
             self.expect(response, 400, "follow/self-follow")
+        elif self.blocked(a, b):
+            self.expect(response, 404, "follow/user-not-found")
         elif (a, b) in self.follows:
             self.expect(response, 409, "follow/already-exists")
         else:
@@ -166,6 +179,28 @@ class ConnectionLifecycle(RuleBasedStateMachine):
         else:
             self.expect(response, 204)
             del self.follows[(a, b)]
+
+    @rule(a=user_index, b=user_index)
+    def block(self, a: int, b: int) -> None:
+        response = self.call("POST", f"/users/{self.members[b].id}/block", a, json={})
+        if a == b:
+            self.expect(response, 400, "block/self-block")
+        elif (a, b) in self.blocks:
+            self.expect(response, 200)
+        elif (b, a) in self.blocks:
+            self.expect(response, 404, "block/user-not-found")
+        else:
+            self.expect(response, 201)
+            self.blocks.add((a, b))
+            self.records.pop(frozenset((a, b)), None)
+            self.follows.pop((a, b), None)
+            self.follows.pop((b, a), None)
+
+    @rule(a=user_index, b=user_index)
+    def unblock(self, a: int, b: int) -> None:
+        response = self.call("DELETE", f"/users/{self.members[b].id}/block", a)
+        self.expect(response, 204)
+        self.blocks.discard((a, b))
 
     @precondition(lambda self: bool(self.follows))
     @rule(data=st.data(), by_id=st.booleans())
@@ -282,6 +317,34 @@ class ConnectionLifecycle(RuleBasedStateMachine):
         for (a, b), follow_id in self.follows.items():
             status = self.call("GET", f"/users/{self.members[b].id}/follow", a).json()
             assert status["followId"] == follow_id
+
+    @invariant()
+    def what_a_viewer_sees(self) -> None:
+        for a in range(USERS):
+            viewer = (a + 1) % USERS
+            member, watcher = self.members[a], self.members[viewer]
+            followers = self._wait(
+                self.scoped.call("GET", f"/users/{member.id}/followers", watcher)
+            )
+            count = self._wait(
+                self.scoped.call("GET", f"/users/{member.id}/connections-count", watcher)
+            )
+            if (a, viewer) in self.blocks:
+                assert followers.json()["code"] == "follow/user-not-found"
+                assert count.json()["code"] == "connection/user-not-found"
+                continue
+            hidden = self.hidden_from(viewer)
+            expected = {self.members[f].id for (f, g) in self.follows if g == a and f not in hidden}
+            assert {item["user"]["id"] for item in followers.json()["data"]} == expected
+            assert followers.json()["pagination"]["totalItems"] == len(expected)
+            connected = [
+                record
+                for record in self.records.values()
+                if record.status == "accepted"
+                and a in (record.requester, record.receiver)
+                and not ({record.requester, record.receiver} - {a}) & hidden
+            ]
+            assert count.json() == {"count": len(connected)}
 
 
 async def test_connection_lifecycle(project: ProjectFactory) -> None:

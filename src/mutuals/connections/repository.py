@@ -17,8 +17,10 @@ from sqlalchemy import (
     RowMapping,
     Select,
     String,
+    Uuid,
     and_,
     bindparam,
+    case,
     delete,
     func,
     literal_column,
@@ -34,6 +36,7 @@ from mutuals.models import connections, users
 from mutuals.pagination import PageRequest
 from mutuals.search import Search, SearchField, like_pattern, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+from mutuals.visibility import Viewer, hidden_users, visible
 
 Side = Literal["requester_id", "receiver_id"]
 
@@ -275,7 +278,9 @@ async def connection_count(
     return await connection.scalar(CONNECTION_COUNT, {"project_id": project_id, "user_id": user_id})
 
 
-def _accepted_side(side: Side, fields: tuple[SearchField, ...] | None) -> Select[Any]:
+def _accepted_side(
+    side: Side, fields: tuple[SearchField, ...] | None, filtered: bool
+) -> Select[Any]:
     other: Side = "receiver_id" if side == "requester_id" else "requester_id"
     statement = (
         select(
@@ -299,6 +304,8 @@ def _accepted_side(side: Side, fields: tuple[SearchField, ...] | None) -> Select
     )
     if fields is not None:
         statement = statement.where(user_matches(fields))
+    if filtered:
+        statement = statement.where(visible(users.c.id))
     return statement
 
 
@@ -306,17 +313,18 @@ SIDES: tuple[Side, Side] = ("requester_id", "receiver_id")
 
 
 @functools.cache
-def _accepted_page(fields: tuple[SearchField, ...] | None) -> Select[Any]:
+def _accepted_page(fields: tuple[SearchField, ...] | None, filtered: bool) -> Select[Any]:
     """Newest first, from the two partial indexes merged.
 
     The user may be either side of a record; each side is read in order from its own
     index, cut at offset + limit, and only those rows are merged, so page 1 costs the
-    same for a user with ten connections and one with a hundred thousand.
+    same for a user with ten connections and one with a hundred thousand. A viewer's
+    hidden users are skipped on the way (a hashed anti-join over the viewer's blocks).
     """
     branches = []
     for side in SIDES:
         branch = (
-            _accepted_side(side, fields)
+            _accepted_side(side, fields, filtered)
             .order_by(connections.c.responded_at.desc(), connections.c.id.desc())
             .limit(bindparam("depth", type_=Integer))
             .subquery()
@@ -332,8 +340,42 @@ def _accepted_page(fields: tuple[SearchField, ...] | None) -> Select[Any]:
 
 
 @functools.cache
-def _accepted_count(side: Side, fields: tuple[SearchField, ...]) -> Select[Any]:
-    return select(func.count()).select_from(_accepted_side(side, fields).subquery())
+def _accepted_count(side: Side, fields: tuple[SearchField, ...], filtered: bool) -> Select[Any]:
+    return select(func.count()).select_from(_accepted_side(side, fields, filtered).subquery())
+
+
+@functools.cache
+def _hidden_accepted_count() -> Select[Any]:
+    """Accepted connections of the user with anyone hidden from the viewer: one probe of
+    the pair's unique index per user in the viewer's (small) hidden set."""
+    hidden = hidden_users().subquery()
+    user = bindparam("user_id", type_=Uuid)
+    low = case((hidden.c.user_id < user, hidden.c.user_id), else_=user)
+    high = case((hidden.c.user_id < user, user), else_=hidden.c.user_id)
+    return (
+        select(func.count())
+        .select_from(hidden)
+        .join(
+            connections,
+            and_(
+                connections.c.project_id == bindparam("project_id"),
+                connections.c.pair_low_id == low,
+                connections.c.pair_high_id == high,
+                connections.c.status == ACCEPTED,
+            ),
+        )
+    )
+
+
+def _list_parameters(
+    project_id: uuid.UUID, user_id: uuid.UUID, search: Search | None, viewer: Viewer
+) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"project_id": project_id, "user_id": user_id}
+    if search is not None:
+        parameters["pattern"] = like_pattern(search[0])
+    if viewer.filters(user_id):
+        parameters["viewer_id"] = viewer.user_id
+    return parameters
 
 
 async def list_accepted(
@@ -342,17 +384,15 @@ async def list_accepted(
     user_id: uuid.UUID,
     page: PageRequest,
     search: Search | None,
+    viewer: Viewer,
 ) -> list[RowMapping]:
-    parameters: dict[str, Any] = {
-        "project_id": project_id,
-        "user_id": user_id,
+    parameters = {
+        **_list_parameters(project_id, user_id, search, viewer),
         "depth": page.offset + page.limit,
         "page_limit": page.limit,
         "page_offset": page.offset,
     }
-    if search is not None:
-        parameters["pattern"] = like_pattern(search[0])
-    statement = _accepted_page(search[1] if search else None)
+    statement = _accepted_page(search[1] if search else None, viewer.filters(user_id))
     result = await connection.execute(statement, parameters)
     return list(result.mappings())
 
@@ -362,12 +402,24 @@ async def count_accepted_matching(
     project_id: uuid.UUID,
     user_id: uuid.UUID,
     search: Search,
+    viewer: Viewer,
 ) -> int:
-    parameters = {"project_id": project_id, "user_id": user_id, "pattern": like_pattern(search[0])}
+    parameters = _list_parameters(project_id, user_id, search, viewer)
     total = 0
     for side in SIDES:
-        total += await connection.scalar(_accepted_count(side, search[1]), parameters) or 0
+        statement = _accepted_count(side, search[1], viewer.filters(user_id))
+        total += await connection.scalar(statement, parameters) or 0
     return total
+
+
+async def count_hidden_accepted(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, viewer: Viewer
+) -> int:
+    """How many of the user's accepted connections the viewer may not see."""
+    if not viewer.filters(user_id):
+        return 0
+    parameters = _list_parameters(project_id, user_id, None, viewer)
+    return await connection.scalar(_hidden_accepted_count(), parameters) or 0
 
 
 @functools.cache
@@ -417,3 +469,13 @@ async def list_pending(
         page_statement, {**parameters, "page_limit": page.limit, "page_offset": page.offset}
     )
     return list(result.mappings()), total
+
+
+async def delete_between(
+    connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
+) -> RowMapping | None:
+    """Deletes the record between two users, whatever its state (a block severs it)."""
+    result = await connection.execute(
+        delete(connections).where(_pair_is(project_id, a, b)).returning(*RECORD_COLUMNS)
+    )
+    return result.mappings().one_or_none()

@@ -46,6 +46,7 @@ from mutuals.ids import IdPath, parse_uuid
 from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.responses import Count, JsonBody
 from mutuals.search import SearchFieldsParam, SearchParam, parse_search
+from mutuals.visibility import Viewer
 
 router = APIRouter(tags=["connections"])
 
@@ -148,7 +149,7 @@ async def user_connections(
     search = parse_search(query, search_fields, InvalidQuery)
     return JsonBody(
         await service.list_connections(
-            connection, visitor.project_id, user_id, page_request, search
+            connection, visitor.project_id, user_id, page_request, search, Viewer(visitor.user_id)
         )
     )
 
@@ -168,7 +169,11 @@ async def user_connection_count(
     user_id = parse_uuid(userId)
     if user_id is None:
         raise InvalidUserId()
-    return JsonBody(await service.count_connections(connection, visitor.project_id, user_id))
+    return JsonBody(
+        await service.count_connections(
+            connection, visitor.project_id, user_id, Viewer(visitor.user_id)
+        )
+    )
 
 
 @router.get(
@@ -189,7 +194,12 @@ async def my_connections(
     search = parse_search(query, search_fields, InvalidQuery)
     return JsonBody(
         await service.list_connections(
-            connection, caller.project_id, caller.user_id, page_request, search
+            connection,
+            caller.project_id,
+            caller.user_id,
+            page_request,
+            search,
+            Viewer(caller.user_id),
         )
     )
 
@@ -201,7 +211,11 @@ async def my_connections(
     responses=documented(Count, *USER_ACCESS_ERRORS),
 )
 async def my_connection_count(caller: CurrentUser, connection: Transaction) -> JsonBody:
-    return JsonBody(await service.count_connections(connection, caller.project_id, caller.user_id))
+    return JsonBody(
+        await service.count_connections(
+            connection, caller.project_id, caller.user_id, Viewer(caller.user_id)
+        )
+    )
 
 
 def _add_pending_route(kind: Literal["sent", "received"]) -> None:

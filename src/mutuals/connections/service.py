@@ -28,6 +28,7 @@ from mutuals.connections.errors import (
     SelfRequest,
 )
 from mutuals.connections.schemas import connection_item, pending_item
+from mutuals.db import lock_pair
 from mutuals.errors import AppError
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
@@ -36,6 +37,7 @@ from mutuals.search import Search
 from mutuals.storable import text_problem
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
+from mutuals.visibility import Viewer, blocked_between, hidden_from
 
 MAX_MESSAGE = 500
 # A conflicting record can vanish between our insert and our look at it (a concurrent
@@ -80,6 +82,11 @@ async def request_connection(
         raise ConnectionUserNotFound()
     if requester_id not in profiles:
         raise CredentialRejectedError()
+    # A block between the two, either way, makes the other user not exist (§7.5). The pair
+    # lock orders this check and the insert below against a block of the same pair.
+    await lock_pair(connection, project_id, requester_id, receiver_id)
+    if await blocked_between(connection, project_id, requester_id, receiver_id):
+        raise ConnectionUserNotFound()
 
     connection_id = new_id()
     now = utc_now()
@@ -252,25 +259,34 @@ async def list_connections(
     user_id: uuid.UUID,
     page: PageRequest,
     search: Search | None,
+    viewer: Viewer,
 ) -> dict[str, Any]:
-    count = await repository.connection_count(connection, project_id, user_id)
-    if count is None:
-        raise ConnectionUserNotFound()
+    count = await _visible_count(connection, project_id, user_id, viewer)
     if search is not None:
-        count = await repository.count_accepted_matching(connection, project_id, user_id, search)
+        count = await repository.count_accepted_matching(
+            connection, project_id, user_id, search, viewer
+        )
     rows = []
     if page.offset < count:
-        rows = await repository.list_accepted(connection, project_id, user_id, page, search)
+        rows = await repository.list_accepted(connection, project_id, user_id, page, search, viewer)
     return envelope([connection_item(row) for row in rows], page, count)
 
 
 async def count_connections(
-    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, viewer: Viewer
 ) -> dict[str, int]:
+    return {"count": await _visible_count(connection, project_id, user_id, viewer)}
+
+
+async def _visible_count(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, viewer: Viewer
+) -> int:
+    """The user's accepted connections that the viewer may see; 404 for a user who does
+    not exist, or who blocks the viewer (the same thing, as far as the viewer can tell)."""
     count = await repository.connection_count(connection, project_id, user_id)
-    if count is None:
+    if count is None or await hidden_from(connection, project_id, user_id, viewer):
         raise ConnectionUserNotFound()
-    return {"count": count}
+    return count - await repository.count_hidden_accepted(connection, project_id, user_id, viewer)
 
 
 async def list_pending(
@@ -283,3 +299,22 @@ async def list_pending(
     side: repository.Side = "requester_id" if kind == "sent" else "receiver_id"
     rows, total = await repository.list_pending(connection, project_id, user_id, side, page)
     return envelope([pending_item(row, kind) for row in rows], page, total)
+
+
+async def detach_pair(
+    connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
+) -> RowMapping | None:
+    """Deletes the record between two users, whatever its state; `forget_detached` then
+    accounts for it (edge rows first, counter rows after, as every change does)."""
+    return await repository.delete_between(connection, project_id, a, b)
+
+
+async def forget_detached(
+    connection: AsyncConnection, project_id: uuid.UUID, removed: RowMapping | None
+) -> None:
+    if removed is None:
+        return
+    if removed["status"] == "accepted":
+        await _forget_connection(connection, project_id, removed)
+    elif removed["status"] == "pending":
+        await _forget_request(connection, project_id, removed)

@@ -14,11 +14,13 @@ from sqlalchemy import (
     Integer,
     RowMapping,
     Select,
+    Uuid,
     and_,
     bindparam,
     case,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -30,6 +32,7 @@ from mutuals.models import follow_notices, follows, users
 from mutuals.pagination import PageRequest
 from mutuals.search import Search, SearchField, like_pattern, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+from mutuals.visibility import Viewer, hidden_users, visible
 
 FOLLOW_COLUMNS = (
     follows.c.id,
@@ -201,7 +204,9 @@ async def follow_count(
     return count
 
 
-def _edges(direction: Direction, fields: tuple[SearchField, ...] | None) -> Select[Any]:
+def _edges(
+    direction: Direction, fields: tuple[SearchField, ...] | None, filtered: bool
+) -> Select[Any]:
     listed, other = LISTED_SIDE[direction], OTHER_SIDE[direction]
     statement = (
         select(
@@ -220,14 +225,19 @@ def _edges(direction: Direction, fields: tuple[SearchField, ...] | None) -> Sele
     )
     if fields is not None:
         statement = statement.where(user_matches(fields))
+    if filtered:
+        statement = statement.where(visible(users.c.id))
     return statement
 
 
 @functools.cache
-def _page_statement(direction: Direction, fields: tuple[SearchField, ...] | None) -> Select[Any]:
-    # Newest first straight from the (project, listed user, created_at, id) index.
+def _page_statement(
+    direction: Direction, fields: tuple[SearchField, ...] | None, filtered: bool
+) -> Select[Any]:
+    # Newest first straight from the (project, listed user, created_at, id) index; a
+    # viewer's hidden users are skipped on the way (a hashed anti-join over their blocks).
     return (
-        _edges(direction, fields)
+        _edges(direction, fields, filtered)
         .order_by(follows.c.created_at.desc(), follows.c.id.desc())
         .limit(bindparam("page_limit", type_=Integer))
         .offset(bindparam("page_offset", type_=Integer))
@@ -235,14 +245,39 @@ def _page_statement(direction: Direction, fields: tuple[SearchField, ...] | None
 
 
 @functools.cache
-def _matching_count(direction: Direction, fields: tuple[SearchField, ...]) -> Select[Any]:
-    return select(func.count()).select_from(_edges(direction, fields).subquery())
+def _matching_count(
+    direction: Direction, fields: tuple[SearchField, ...], filtered: bool
+) -> Select[Any]:
+    return select(func.count()).select_from(_edges(direction, fields, filtered).subquery())
 
 
-def _parameters(project_id: uuid.UUID, user_id: uuid.UUID, search: Search | None) -> dict[str, Any]:
+@functools.cache
+def _hidden_count(direction: Direction) -> Select[Any]:
+    """Follows of the user with anyone hidden from the viewer: one probe of the pair's
+    unique index per user in the viewer's (small) hidden set."""
+    hidden = hidden_users().subquery()
+    return (
+        select(func.count())
+        .select_from(hidden)
+        .join(
+            follows,
+            and_(
+                follows.c.project_id == bindparam("project_id"),
+                follows.c[OTHER_SIDE[direction]] == hidden.c.user_id,
+                follows.c[LISTED_SIDE[direction]] == bindparam("user_id", type_=Uuid),
+            ),
+        )
+    )
+
+
+def _parameters(
+    project_id: uuid.UUID, user_id: uuid.UUID, search: Search | None, viewer: Viewer
+) -> dict[str, Any]:
     parameters: dict[str, Any] = {"project_id": project_id, "user_id": user_id}
     if search is not None:
         parameters["pattern"] = like_pattern(search[0])
+    if viewer.filters(user_id):
+        parameters["viewer_id"] = viewer.user_id
     return parameters
 
 
@@ -253,13 +288,14 @@ async def list_page(
     direction: Direction,
     page: PageRequest,
     search: Search | None,
+    viewer: Viewer,
 ) -> list[RowMapping]:
     parameters = {
-        **_parameters(project_id, user_id, search),
+        **_parameters(project_id, user_id, search, viewer),
         "page_limit": page.limit,
         "page_offset": page.offset,
     }
-    statement = _page_statement(direction, search[1] if search else None)
+    statement = _page_statement(direction, search[1] if search else None, viewer.filters(user_id))
     result = await connection.execute(statement, parameters)
     return list(result.mappings())
 
@@ -270,6 +306,40 @@ async def count_matching(
     user_id: uuid.UUID,
     direction: Direction,
     search: Search,
+    viewer: Viewer,
 ) -> int:
-    statement = _matching_count(direction, search[1])
-    return await connection.scalar(statement, _parameters(project_id, user_id, search)) or 0
+    statement = _matching_count(direction, search[1], viewer.filters(user_id))
+    parameters = _parameters(project_id, user_id, search, viewer)
+    return await connection.scalar(statement, parameters) or 0
+
+
+async def count_hidden(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    direction: Direction,
+    viewer: Viewer,
+) -> int:
+    """How many of the user's followers (or followed users) the viewer may not see."""
+    if not viewer.filters(user_id):
+        return 0
+    parameters = _parameters(project_id, user_id, None, viewer)
+    return await connection.scalar(_hidden_count(direction), parameters) or 0
+
+
+async def delete_between(
+    connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
+) -> list[RowMapping]:
+    """Deletes the follows between two users, both ways (a block severs them)."""
+    result = await connection.execute(
+        delete(follows)
+        .where(
+            follows.c.project_id == project_id,
+            or_(
+                and_(follows.c.follower_id == a, follows.c.followed_id == b),
+                and_(follows.c.follower_id == b, follows.c.followed_id == a),
+            ),
+        )
+        .returning(*FOLLOW_COLUMNS)
+    )
+    return list(result.mappings())

@@ -31,6 +31,7 @@ from mutuals.ids import IdPath, parse_uuid
 from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.responses import Count, JsonBody
 from mutuals.search import SearchFieldsParam, SearchParam, parse_search
+from mutuals.visibility import Viewer
 
 router = APIRouter(tags=["follows"])
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
@@ -144,7 +145,13 @@ def _add_public_routes(direction: Direction) -> None:
         search = parse_search(query, search_fields, InvalidQuery)
         return JsonBody(
             await service.list_follows(
-                connection, visitor.project_id, user_id, direction, page_request, search
+                connection,
+                visitor.project_id,
+                user_id,
+                direction,
+                page_request,
+                search,
+                Viewer(visitor.user_id),
             )
         )
 
@@ -158,7 +165,9 @@ def _add_public_routes(direction: Direction) -> None:
         if user_id is None:
             raise InvalidUserId()
         return JsonBody(
-            await service.count_follows(connection, visitor.project_id, user_id, direction)
+            await service.count_follows(
+                connection, visitor.project_id, user_id, direction, Viewer(visitor.user_id)
+            )
         )
 
     errors = (InvalidUserId, FollowUserNotFound, *VISITOR_ACCESS_ERRORS)
@@ -197,13 +206,21 @@ def _add_my_routes(direction: Direction) -> None:
         search = parse_search(query, search_fields, InvalidQuery)
         return JsonBody(
             await service.list_follows(
-                connection, caller.project_id, caller.user_id, direction, page_request, search
+                connection,
+                caller.project_id,
+                caller.user_id,
+                direction,
+                page_request,
+                search,
+                Viewer(caller.user_id),
             )
         )
 
     async def my_count(caller: CurrentUser, connection: Transaction) -> JsonBody:
         return JsonBody(
-            await service.count_follows(connection, caller.project_id, caller.user_id, direction)
+            await service.count_follows(
+                connection, caller.project_id, caller.user_id, direction, Viewer(caller.user_id)
+            )
         )
 
     router.add_api_route(

@@ -4,9 +4,11 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.errors import CredentialRejectedError
+from mutuals.db import lock_pair
 from mutuals.errors import AppError
 from mutuals.follows import repository
 from mutuals.follows.errors import (
@@ -26,6 +28,7 @@ from mutuals.pagination import PageRequest, envelope
 from mutuals.search import Search
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
+from mutuals.visibility import Viewer, blocked_between, hidden_from
 
 
 def _parse_id(raw: str, error: type[AppError]) -> uuid.UUID:
@@ -50,6 +53,11 @@ async def follow(
         raise FollowUserNotFound()
     if follower_id not in profiles:
         raise CredentialRejectedError()
+    # A block between the two, either way, makes the other user not exist (§7.5). The pair
+    # lock orders this check and the insert below against a block of the same pair.
+    await lock_pair(connection, project_id, follower_id, followed_id)
+    if await blocked_between(connection, project_id, follower_id, followed_id):
+        raise FollowUserNotFound()
     now = utc_now()
     created = await repository.insert_follow(
         connection, project_id, new_id(), follower_id, followed_id, now
@@ -113,22 +121,60 @@ async def list_follows(
     direction: Direction,
     page: PageRequest,
     search: Search | None,
+    viewer: Viewer,
 ) -> dict[str, Any]:
-    total = await repository.follow_count(connection, project_id, user_id, direction)
-    if total is None:
-        raise FollowUserNotFound()
+    total = await _visible_count(connection, project_id, user_id, direction, viewer)
     if search is not None:
-        total = await repository.count_matching(connection, project_id, user_id, direction, search)
+        total = await repository.count_matching(
+            connection, project_id, user_id, direction, search, viewer
+        )
     rows = []
     if page.offset < total:
-        rows = await repository.list_page(connection, project_id, user_id, direction, page, search)
+        rows = await repository.list_page(
+            connection, project_id, user_id, direction, page, search, viewer
+        )
     return envelope([follow_item(row) for row in rows], page, total)
 
 
 async def count_follows(
-    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, direction: Direction
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    direction: Direction,
+    viewer: Viewer,
 ) -> dict[str, int]:
+    return {"count": await _visible_count(connection, project_id, user_id, direction, viewer)}
+
+
+async def _visible_count(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    direction: Direction,
+    viewer: Viewer,
+) -> int:
+    """The user's followers (or followed users) the viewer may see; 404 for a user who
+    does not exist, or who blocks the viewer (the same thing, as far as the viewer can tell)."""
     total = await repository.follow_count(connection, project_id, user_id, direction)
-    if total is None:
+    if total is None or await hidden_from(connection, project_id, user_id, viewer):
         raise FollowUserNotFound()
-    return {"count": total}
+    hidden = await repository.count_hidden(connection, project_id, user_id, direction, viewer)
+    return total - hidden
+
+
+async def detach_pair(
+    connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
+) -> list[RowMapping]:
+    """Deletes the follows between two users, both ways; `forget_detached` then accounts
+    for them. Two steps, so a block deletes every edge row before it touches any counter
+    row: the order every other change takes too, which keeps them free of deadlocks."""
+    return await repository.delete_between(connection, project_id, a, b)
+
+
+async def forget_detached(
+    connection: AsyncConnection, project_id: uuid.UUID, removed: list[RowMapping]
+) -> None:
+    for row in removed:
+        await repository.adjust_follow_counts(
+            connection, project_id, row["follower_id"], row["followed_id"], -1
+        )

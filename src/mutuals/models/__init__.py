@@ -1,6 +1,7 @@
 """Tables, one module each; importing this package registers them all on `metadata`."""
 
 from mutuals.models.base import metadata
+from mutuals.models.blocks import blocks
 from mutuals.models.connections import connections
 from mutuals.models.follows import follow_notices, follows
 from mutuals.models.instance_settings import instance_settings
@@ -12,6 +13,7 @@ from mutuals.models.users import users
 
 __all__ = [
     "app_notifications",
+    "blocks",
     "connections",
     "follow_notices",
     "follows",

@@ -18,6 +18,7 @@ from mutuals.users.errors import (
     UserNotFound,
 )
 from mutuals.users.schemas import auth_user, public_user
+from mutuals.visibility import Viewer, hidden_from
 
 
 async def create_user(
@@ -119,7 +120,7 @@ async def get_profile(
     caller_user_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     row = await repository.get_user(connection, project_id, user_id)
-    if row is None:
+    if row is None or await hidden_from(connection, project_id, user_id, Viewer(caller_user_id)):
         raise UserNotFound()
     return auth_user(row) if caller_user_id == user_id else public_user(row)
 

@@ -1,0 +1,87 @@
+"""Every query of the blocks feature. Each one starts from the project id."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import RowMapping, and_, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.db import insert_ignoring_conflicts
+from mutuals.models import blocks, users
+from mutuals.pagination import PageRequest
+from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+
+BLOCK_COLUMNS = (blocks.c.id, blocks.c.blocker_id, blocks.c.blocked_id, blocks.c.created_at)
+
+
+async def insert_block(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    block_id: uuid.UUID,
+    blocker_id: uuid.UUID,
+    blocked_id: uuid.UUID,
+    now: datetime,
+) -> RowMapping | None:
+    """The new block, or None when the pair was already blocked this way."""
+    result = await connection.execute(
+        insert_ignoring_conflicts(connection, blocks)
+        .values(
+            project_id=project_id,
+            id=block_id,
+            blocker_id=blocker_id,
+            blocked_id=blocked_id,
+            created_at=now,
+        )
+        .returning(*BLOCK_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+async def find_block(
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, blocked_id: uuid.UUID
+) -> RowMapping | None:
+    result = await connection.execute(
+        select(*BLOCK_COLUMNS).where(
+            blocks.c.project_id == project_id,
+            blocks.c.blocker_id == blocker_id,
+            blocks.c.blocked_id == blocked_id,
+        )
+    )
+    return result.mappings().one_or_none()
+
+
+async def delete_block(
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, blocked_id: uuid.UUID
+) -> None:
+    await connection.execute(
+        delete(blocks).where(
+            blocks.c.project_id == project_id,
+            blocks.c.blocker_id == blocker_id,
+            blocks.c.blocked_id == blocked_id,
+        )
+    )
+
+
+async def list_mine(
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, page: PageRequest
+) -> tuple[list[RowMapping], int]:
+    mine = and_(blocks.c.project_id == project_id, blocks.c.blocker_id == blocker_id)
+    total = await connection.scalar(select(func.count()).select_from(blocks).where(mine)) or 0
+    if page.offset >= total:
+        return [], total
+    result = await connection.execute(
+        select(
+            blocks.c.id.label("block_id"),
+            blocks.c.created_at,
+            *(column.label(f"user_{column.name}") for column in PUBLIC_USER_COLUMNS),
+        )
+        .join(
+            users,
+            and_(users.c.project_id == blocks.c.project_id, users.c.id == blocks.c.blocked_id),
+        )
+        .where(mine)
+        .order_by(blocks.c.created_at.desc(), blocks.c.id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    return list(result.mappings()), total

@@ -1,0 +1,102 @@
+"""The four endpoints of API.md §7. Parsing and wiring only; rules live in service.py."""
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from mutuals.auth.access import USER_ACCESS_ERRORS, BlockChangeUser, CurrentUser
+from mutuals.blocks import service
+from mutuals.blocks.errors import (
+    BlockUserNotFound,
+    InvalidQuery,
+    InvalidUserId,
+    SelfBlock,
+    SelfCheck,
+)
+from mutuals.blocks.schemas import Block, Blocking, BlockPage, NotBlocking
+from mutuals.db import Transaction
+from mutuals.errors import InvalidBody, InvalidJson, documented, error_responses
+from mutuals.ids import IdPath
+from mutuals.pagination import LimitParam, PageParam, parse_page
+from mutuals.responses import JsonBody
+
+router = APIRouter(tags=["blocks"])
+NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
+
+
+@router.post(
+    "/users/{userId}/block",
+    status_code=201,
+    response_model=None,
+    summary="Block a user: severs follows and connections both ways, silently",
+    responses={
+        **documented(
+            Block,
+            InvalidUserId,
+            SelfBlock,
+            BlockUserNotFound,
+            InvalidJson,
+            InvalidBody,
+            *USER_ACCESS_ERRORS,
+            status=201,
+        ),
+        200: {"model": Block, "description": "Already blocked: the existing block"},
+    },
+)
+async def block(
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
+    caller: BlockChangeUser,
+    connection: Transaction,
+) -> JsonBody:
+    body, created = await service.block(connection, caller.project_id, caller.user_id, userId)
+    return JsonBody(body, status_code=201 if created else 200)
+
+
+@router.delete(
+    "/users/{userId}/block",
+    status_code=204,
+    response_model=None,
+    summary="Unblock a user (204 also when there was no block)",
+    responses={**NO_CONTENT, **error_responses(InvalidUserId, *USER_ACCESS_ERRORS)},
+)
+async def unblock(
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
+    caller: BlockChangeUser,
+    connection: Transaction,
+) -> Response:
+    await service.unblock(connection, caller.project_id, caller.user_id, userId)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/users/{userId}/block",
+    response_model=None,
+    summary="Whether I block a user",
+    responses=documented(Blocking | NotBlocking, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
+)
+async def block_status(
+    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
+    caller: CurrentUser,
+    connection: Transaction,
+) -> JsonBody:
+    return JsonBody(
+        await service.block_status(connection, caller.project_id, caller.user_id, userId)
+    )
+
+
+@router.get(
+    "/blocks",
+    response_model=None,
+    summary="Users I block, newest first",
+    responses=documented(BlockPage, InvalidQuery, *USER_ACCESS_ERRORS),
+)
+async def my_blocks(
+    caller: CurrentUser,
+    connection: Transaction,
+    page: PageParam = None,
+    limit: LimitParam = None,
+) -> JsonBody:
+    page_request = parse_page(page, limit, InvalidQuery)
+    return JsonBody(
+        await service.list_blocks(connection, caller.project_id, caller.user_id, page_request)
+    )

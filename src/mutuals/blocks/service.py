@@ -1,0 +1,88 @@
+"""The rules of §7: blocking cuts two users off from each other, silently and at once."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.auth.errors import CredentialRejectedError
+from mutuals.blocks import repository
+from mutuals.blocks.errors import BlockUserNotFound, InvalidUserId, SelfBlock, SelfCheck
+from mutuals.blocks.schemas import block_body, block_item
+from mutuals.connections import service as connections
+from mutuals.db import lock_pair
+from mutuals.follows import service as follows
+from mutuals.ids import new_id, parse_uuid
+from mutuals.pagination import PageRequest, envelope
+from mutuals.timestamps import to_iso, utc_now
+from mutuals.users.repository import get_public_users
+
+
+def _target(raw: str) -> uuid.UUID:
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise InvalidUserId()
+    return parsed
+
+
+async def block(
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, target_raw: str
+) -> tuple[dict[str, str], bool]:
+    """The block, and whether it is new. Blocking again answers the existing block."""
+    blocked_id = _target(target_raw)
+    if blocked_id == blocker_id:
+        raise SelfBlock()
+    profiles = await get_public_users(connection, project_id, (blocker_id, blocked_id))
+    if blocked_id not in profiles:
+        raise BlockUserNotFound()
+    if blocker_id not in profiles:
+        raise CredentialRejectedError()
+    # Taken before anything is read: a follow or request between the two waits for this
+    # block to commit and then sees it, or commits first and is severed below.
+    await lock_pair(connection, project_id, blocker_id, blocked_id)
+    existing = await repository.find_block(connection, project_id, blocker_id, blocked_id)
+    if existing is not None:
+        return block_body(existing), False
+    if await repository.find_block(connection, project_id, blocked_id, blocker_id):
+        # Someone who blocks the caller does not exist for the caller (§7.5).
+        raise BlockUserNotFound()
+    created = await repository.insert_block(
+        connection, project_id, new_id(), blocker_id, blocked_id, utc_now()
+    )
+    if created is None:  # pragma: no cover - the pair lock admits one block at a time
+        raise BlockUserNotFound()
+    # Every edge row first, then the counters: the order all changes take.
+    severed_connection = await connections.detach_pair(
+        connection, project_id, blocker_id, blocked_id
+    )
+    severed_follows = await follows.detach_pair(connection, project_id, blocker_id, blocked_id)
+    await connections.forget_detached(connection, project_id, severed_connection)
+    await follows.forget_detached(connection, project_id, severed_follows)
+    return block_body(created), True
+
+
+async def unblock(
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, target_raw: str
+) -> None:
+    """Always succeeds; nothing the block severed comes back."""
+    await repository.delete_block(connection, project_id, blocker_id, _target(target_raw))
+
+
+async def block_status(
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, target_raw: str
+) -> dict[str, Any]:
+    """Only the caller's own block: whether the other user blocks the caller is never said."""
+    blocked_id = _target(target_raw)
+    if blocked_id == blocker_id:
+        raise SelfCheck()
+    found = await repository.find_block(connection, project_id, blocker_id, blocked_id)
+    if found is None:
+        return {"blocked": False}
+    return {"blocked": True, "blockId": str(found["id"]), "createdAt": to_iso(found["created_at"])}
+
+
+async def list_blocks(
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, page: PageRequest
+) -> dict[str, Any]:
+    rows, total = await repository.list_mine(connection, project_id, blocker_id, page)
+    return envelope([block_item(row) for row in rows], page, total)

@@ -1,0 +1,87 @@
+"""Who a viewer may see (API.md §7.5): the one home of block-aware reads.
+
+While A blocks B, neither appears in lists or counts the other views (a third user's lists
+included), and A does not exist for B at all. Every list and count builder takes a
+`Viewer`, so a list cannot forget to ask; the SQL below reads only the viewer's own
+blocks (two index ranges), never the listed user's edges.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, CompoundSelect, bindparam, exists, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.models import blocks
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: a signed-in user (or a service key acting for one), or nobody."""
+
+    user_id: uuid.UUID | None
+
+    def filters(self, listed_user_id: uuid.UUID) -> bool:
+        """Whether lists of `listed_user_id` need filtering for this viewer. Anonymous
+        visitors see everything; a user's own lists hold nobody they share a block with,
+        since a block severs every follow and connection between the two."""
+        return self.user_id is not None and self.user_id != listed_user_id
+
+
+ANONYMOUS = Viewer(None)
+
+
+def hidden_users() -> CompoundSelect[Any]:
+    """Users the bound `viewer_id` blocks or is blocked by, in the bound `project_id`."""
+    return union(
+        select(blocks.c.blocked_id.label("user_id")).where(
+            blocks.c.project_id == bindparam("project_id"),
+            blocks.c.blocker_id == bindparam("viewer_id"),
+        ),
+        select(blocks.c.blocker_id.label("user_id")).where(
+            blocks.c.project_id == bindparam("project_id"),
+            blocks.c.blocked_id == bindparam("viewer_id"),
+        ),
+    )
+
+
+def visible(user_column: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The user in `user_column` is not hidden from the bound `viewer_id`."""
+    return user_column.not_in(hidden_users())
+
+
+async def blocked_between(
+    connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
+) -> bool:
+    """Whether either of the two blocks the other."""
+    found = await connection.scalar(
+        select(
+            exists().where(
+                blocks.c.project_id == project_id,
+                or_(
+                    (blocks.c.blocker_id == a) & (blocks.c.blocked_id == b),
+                    (blocks.c.blocker_id == b) & (blocks.c.blocked_id == a),
+                ),
+            )
+        )
+    )
+    return bool(found)
+
+
+async def hidden_from(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, viewer: Viewer
+) -> bool:
+    """Whether `user_id` does not exist for this viewer: they block the viewer."""
+    if not viewer.filters(user_id):
+        return False
+    found = await connection.scalar(
+        select(
+            exists().where(
+                blocks.c.project_id == project_id,
+                blocks.c.blocker_id == user_id,
+                blocks.c.blocked_id == viewer.user_id,
+            )
+        )
+    )
+    return bool(found)
