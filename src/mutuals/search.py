@@ -3,7 +3,8 @@
 Shared by every list that embeds other users, so a search means the same everywhere.
 """
 
-from typing import Annotated, Literal
+import uuid
+from typing import Annotated, Any, Literal
 
 from fastapi import Query
 from sqlalchemy import ColumnElement, String, bindparam, func, or_
@@ -11,6 +12,7 @@ from sqlalchemy import ColumnElement, String, bindparam, func, or_
 from mutuals.errors import AppError
 from mutuals.models import users
 from mutuals.storable import text_problem
+from mutuals.visibility import Viewer, viewer_parameters
 
 SearchField = Literal["username", "name"]
 Search = tuple[str, tuple[SearchField, ...]]
@@ -48,6 +50,16 @@ def like_pattern(query: str) -> str:
     """A LIKE pattern matching `query` anywhere, with its own % and _ taken literally."""
     escaped = query.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
     return f"%{escaped}%"
+
+
+def list_parameters(
+    project_id: uuid.UUID, user_id: uuid.UUID, search: Search | None, viewer: Viewer
+) -> dict[str, Any]:
+    """The bind parameters of a user's list: whose, searched how, seen by whom."""
+    parameters: dict[str, Any] = {"project_id": project_id, "user_id": user_id}
+    if search is not None:
+        parameters["pattern"] = like_pattern(search[0])
+    return {**parameters, **viewer_parameters(viewer, user_id)}
 
 
 def user_matches(fields: tuple[SearchField, ...]) -> ColumnElement[bool]:

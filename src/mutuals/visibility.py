@@ -32,6 +32,11 @@ class Viewer:
 ANONYMOUS = Viewer(None)
 
 
+def viewer_parameters(viewer: Viewer, listed_user_id: uuid.UUID) -> dict[str, Any]:
+    """The bind parameters a filtered statement of `listed_user_id`'s lists needs."""
+    return {"viewer_id": viewer.user_id} if viewer.filters(listed_user_id) else {}
+
+
 def hidden_users() -> CompoundSelect[Any]:
     """Users the bound `viewer_id` blocks or is blocked by, in the bound `project_id`."""
     return union(

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mutuals.db import insert_ignoring_conflicts
 from mutuals.models import connections, users
 from mutuals.pagination import PageRequest
-from mutuals.search import Search, SearchField, like_pattern, user_matches
+from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.visibility import Viewer, hidden_users, visible
 
@@ -367,17 +367,6 @@ def _hidden_accepted_count() -> Select[Any]:
     )
 
 
-def _list_parameters(
-    project_id: uuid.UUID, user_id: uuid.UUID, search: Search | None, viewer: Viewer
-) -> dict[str, Any]:
-    parameters: dict[str, Any] = {"project_id": project_id, "user_id": user_id}
-    if search is not None:
-        parameters["pattern"] = like_pattern(search[0])
-    if viewer.filters(user_id):
-        parameters["viewer_id"] = viewer.user_id
-    return parameters
-
-
 async def list_accepted(
     connection: AsyncConnection,
     project_id: uuid.UUID,
@@ -387,7 +376,7 @@ async def list_accepted(
     viewer: Viewer,
 ) -> list[RowMapping]:
     parameters = {
-        **_list_parameters(project_id, user_id, search, viewer),
+        **list_parameters(project_id, user_id, search, viewer),
         "depth": page.offset + page.limit,
         "page_limit": page.limit,
         "page_offset": page.offset,
@@ -404,7 +393,7 @@ async def count_accepted_matching(
     search: Search,
     viewer: Viewer,
 ) -> int:
-    parameters = _list_parameters(project_id, user_id, search, viewer)
+    parameters = list_parameters(project_id, user_id, search, viewer)
     total = 0
     for side in SIDES:
         statement = _accepted_count(side, search[1], viewer.filters(user_id))
@@ -418,7 +407,7 @@ async def count_hidden_accepted(
     """How many of the user's accepted connections the viewer may not see."""
     if not viewer.filters(user_id):
         return 0
-    parameters = _list_parameters(project_id, user_id, None, viewer)
+    parameters = list_parameters(project_id, user_id, None, viewer)
     return await connection.scalar(_hidden_accepted_count(), parameters) or 0
 
 

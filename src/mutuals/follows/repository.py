@@ -30,7 +30,7 @@ from mutuals.db import dialect_insert, insert_ignoring_conflicts
 from mutuals.follows.schemas import Direction
 from mutuals.models import follow_notices, follows, users
 from mutuals.pagination import PageRequest
-from mutuals.search import Search, SearchField, like_pattern, user_matches
+from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.visibility import Viewer, hidden_users, visible
 
@@ -270,17 +270,6 @@ def _hidden_count(direction: Direction) -> Select[Any]:
     )
 
 
-def _parameters(
-    project_id: uuid.UUID, user_id: uuid.UUID, search: Search | None, viewer: Viewer
-) -> dict[str, Any]:
-    parameters: dict[str, Any] = {"project_id": project_id, "user_id": user_id}
-    if search is not None:
-        parameters["pattern"] = like_pattern(search[0])
-    if viewer.filters(user_id):
-        parameters["viewer_id"] = viewer.user_id
-    return parameters
-
-
 async def list_page(
     connection: AsyncConnection,
     project_id: uuid.UUID,
@@ -291,7 +280,7 @@ async def list_page(
     viewer: Viewer,
 ) -> list[RowMapping]:
     parameters = {
-        **_parameters(project_id, user_id, search, viewer),
+        **list_parameters(project_id, user_id, search, viewer),
         "page_limit": page.limit,
         "page_offset": page.offset,
     }
@@ -309,7 +298,7 @@ async def count_matching(
     viewer: Viewer,
 ) -> int:
     statement = _matching_count(direction, search[1], viewer.filters(user_id))
-    parameters = _parameters(project_id, user_id, search, viewer)
+    parameters = list_parameters(project_id, user_id, search, viewer)
     return await connection.scalar(statement, parameters) or 0
 
 
@@ -323,7 +312,7 @@ async def count_hidden(
     """How many of the user's followers (or followed users) the viewer may not see."""
     if not viewer.filters(user_id):
         return 0
-    parameters = _parameters(project_id, user_id, None, viewer)
+    parameters = list_parameters(project_id, user_id, None, viewer)
     return await connection.scalar(_hidden_count(direction), parameters) or 0
 
 
