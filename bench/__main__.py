@@ -214,6 +214,9 @@ def run_config(
         "MUTUALS_SECRET_KEY": SECRET,
         "MUTUALS_RATE_LIMITS": "off",
         "MUTUALS_REDIS_URL": "",
+        # The production defaults, not the test suite's small pools.
+        "MUTUALS_DATABASE_POOL_SIZE": "32",
+        "MUTUALS_DATABASE_MAX_OVERFLOW": "16",
     }
     with ServedProcess(env, "--workers", str(workers)) as server:
         for workload, requests in read_workloads(seeded):

@@ -297,6 +297,8 @@ async def _copy_project(
         await connection.copy_records_to_table(
             "connections", records=rows, columns=CONNECTION_COLUMNS
         )
+        # Statistics first: without them the planner joins a million fresh rows blindly.
+        await connection.execute("ANALYZE users; ANALYZE connections")
         await connection.execute(COUNT_SQL.format(p="$1"), project_id)
         if block_rows:
             await connection.copy_records_to_table(
@@ -306,6 +308,7 @@ async def _copy_project(
             await connection.copy_records_to_table(
                 "follows", records=follow_rows, columns=FOLLOW_COLUMNS
             )
+            await connection.execute("ANALYZE follows")
             for counter, side in FOLLOW_COUNTERS:
                 await connection.execute(
                     FOLLOW_COUNT_SQL.format(counter=counter, side=side, p="$1"), project_id

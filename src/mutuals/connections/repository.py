@@ -305,7 +305,9 @@ def _accepted_side(
     if fields is not None:
         statement = statement.where(user_matches(fields))
     if filtered:
-        statement = statement.where(visible(users.c.id))
+        # On the edge's column, not the joined user's: the filter then rides the index
+        # scan of the user's edges instead of a pass over the project's users.
+        statement = statement.where(visible(connections.c[other]))
     return statement
 
 
@@ -347,24 +349,24 @@ def _accepted_count(side: Side, fields: tuple[SearchField, ...], filtered: bool)
 @functools.cache
 def _hidden_accepted_count() -> Select[Any]:
     """Accepted connections of the user with anyone hidden from the viewer: one probe of
-    the pair's unique index per user in the viewer's (small) hidden set."""
+    the pair's unique index per user in the viewer's (small) hidden set (a correlated
+    subquery, so the planner cannot trade it for a pass over the project's connections)."""
     hidden = hidden_users().subquery()
     user = bindparam("user_id", type_=Uuid)
-    low = case((hidden.c.user_id < user, hidden.c.user_id), else_=user)
-    high = case((hidden.c.user_id < user, user), else_=hidden.c.user_id)
-    return (
+    probe = (
         select(func.count())
-        .select_from(hidden)
-        .join(
-            connections,
-            and_(
-                connections.c.project_id == bindparam("project_id"),
-                connections.c.pair_low_id == low,
-                connections.c.pair_high_id == high,
-                connections.c.status == ACCEPTED,
-            ),
+        .where(
+            connections.c.project_id == bindparam("project_id"),
+            connections.c.pair_low_id
+            == case((hidden.c.user_id < user, hidden.c.user_id), else_=user),
+            connections.c.pair_high_id
+            == case((hidden.c.user_id < user, user), else_=hidden.c.user_id),
+            connections.c.status == ACCEPTED,
         )
+        .correlate(hidden)
+        .scalar_subquery()
     )
+    return select(func.coalesce(func.sum(probe), 0)).select_from(hidden)
 
 
 async def list_accepted(
@@ -408,7 +410,8 @@ async def count_hidden_accepted(
     if not viewer.filters(user_id):
         return 0
     parameters = list_parameters(project_id, user_id, None, viewer)
-    return await connection.scalar(_hidden_accepted_count(), parameters) or 0
+    # PostgreSQL sums bigints into numeric: back to an int.
+    return int(await connection.scalar(_hidden_accepted_count(), parameters) or 0)
 
 
 @functools.cache

@@ -226,7 +226,9 @@ def _edges(
     if fields is not None:
         statement = statement.where(user_matches(fields))
     if filtered:
-        statement = statement.where(visible(users.c.id))
+        # On the edge's column, not the joined user's: the filter then rides the index
+        # scan of the user's edges instead of a pass over the project's users.
+        statement = statement.where(visible(follows.c[other]))
     return statement
 
 
@@ -254,20 +256,20 @@ def _matching_count(
 @functools.cache
 def _hidden_count(direction: Direction) -> Select[Any]:
     """Follows of the user with anyone hidden from the viewer: one probe of the pair's
-    unique index per user in the viewer's (small) hidden set."""
+    unique index per user in the viewer's (small) hidden set (a correlated subquery, so
+    the planner cannot trade it for a pass over the user's follows)."""
     hidden = hidden_users().subquery()
-    return (
+    probe = (
         select(func.count())
-        .select_from(hidden)
-        .join(
-            follows,
-            and_(
-                follows.c.project_id == bindparam("project_id"),
-                follows.c[OTHER_SIDE[direction]] == hidden.c.user_id,
-                follows.c[LISTED_SIDE[direction]] == bindparam("user_id", type_=Uuid),
-            ),
+        .where(
+            follows.c.project_id == bindparam("project_id"),
+            follows.c[OTHER_SIDE[direction]] == hidden.c.user_id,
+            follows.c[LISTED_SIDE[direction]] == bindparam("user_id", type_=Uuid),
         )
+        .correlate(hidden)
+        .scalar_subquery()
     )
+    return select(func.coalesce(func.sum(probe), 0)).select_from(hidden)
 
 
 async def list_page(
@@ -313,7 +315,8 @@ async def count_hidden(
     if not viewer.filters(user_id):
         return 0
     parameters = list_parameters(project_id, user_id, None, viewer)
-    return await connection.scalar(_hidden_count(direction), parameters) or 0
+    # PostgreSQL sums bigints into numeric: back to an int.
+    return int(await connection.scalar(_hidden_count(direction), parameters) or 0)
 
 
 async def delete_between(
