@@ -49,9 +49,6 @@ class CorsPolicy:
         self._cache[project_id] = (origins, time.monotonic() + self._ttl)
         return origins
 
-    def forget(self, project_id: uuid.UUID) -> None:
-        self._cache.pop(project_id, None)
-
     async def response_headers(self, path: str, origin: str, load: OriginsLoader) -> Headers | None:
         """The CORS headers for a request from `origin`, or None when it is not allowed."""
         project_id = project_of_path(path)

@@ -29,9 +29,6 @@ class Viewer:
         return self.user_id is not None and self.user_id != listed_user_id
 
 
-ANONYMOUS = Viewer(None)
-
-
 def viewer_parameters(viewer: Viewer, listed_user_id: uuid.UUID) -> dict[str, Any]:
     """The bind parameters a filtered statement of `listed_user_id`'s lists needs."""
     return {"viewer_id": viewer.user_id} if viewer.filters(listed_user_id) else {}
