@@ -25,6 +25,7 @@ from mutuals.notifications.router import router as notifications_router
 from mutuals.observability import metrics_router
 from mutuals.projects.dependencies import KnownProjects
 from mutuals.ratelimit import RateLimiter
+from mutuals.relationships.router import router as relationships_router
 from mutuals.users.router import router as users_router
 
 logger = logging.getLogger("mutuals")
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v7 = APIRouter(prefix="/v7/{projectId}")
     v7.include_router(identity_router)
     v7.include_router(users_router)
+    # Before connections: /connections/suggestions must not read as a connection id.
+    v7.include_router(relationships_router)
     v7.include_router(connections_router)
     v7.include_router(follows_router)
     v7.include_router(blocks_router)

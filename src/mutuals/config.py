@@ -42,11 +42,16 @@ class Settings(BaseSettings):
     rate_limit_auth: str = "20/5minutes"
     # Follow, unfollow (both forms), block and unblock share one allowance.
     rate_limit_follow_block: str = "75/5minutes"
+    # Batch relationships, suggestions (and dismissing one), mutual lists.
+    rate_limit_discovery: str = "100/5minutes"
     # Comma-separated addresses whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
 
     # Follows: a follow/unfollow loop notifies the followed user at most once per window.
     follow_notification_window: float = Field(default=24 * 3600, ge=0)
+
+    # Discovery: a dismissed suggestion stays out of a user's suggestions this long.
+    suggestion_dismiss_days: float = Field(default=90, ge=0)
 
     # HTTP
     max_body_bytes: int = 64 * 1024

@@ -35,7 +35,9 @@ SHARED_STORE_FALLBACKS = Counter(
 )
 logger = logging.getLogger("mutuals.ratelimit")
 
-Group = Literal["connection-request", "connection-change", "follow-block", "default", "auth"]
+Group = Literal[
+    "connection-request", "connection-change", "follow-block", "discovery", "default", "auth"
+]
 STATE_KEY = "rate_limit"
 
 
@@ -81,6 +83,7 @@ class RateLimiter:
             "connection-request": parse(settings.rate_limit_connection_request),
             "connection-change": parse(settings.rate_limit_connection_change),
             "follow-block": parse(settings.rate_limit_follow_block),
+            "discovery": parse(settings.rate_limit_discovery),
             "default": parse(settings.rate_limit_default),
             "auth": parse(settings.rate_limit_auth),
         }

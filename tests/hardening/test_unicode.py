@@ -7,18 +7,14 @@ server as the `\\ud800` escapes a JavaScript client would send.
 """
 
 import asyncio
-import functools
-import json
 import urllib.parse
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutuals.storable import text_problem
-from tests.factories import Member, ProjectFactory
+from tests.examples import Caller, run_examples
+from tests.factories import ProjectFactory
 
 EXAMPLES = 500
 # Every character, surrogates included, with NUL and lone surrogates made common.
@@ -28,53 +24,6 @@ any_char = st.one_of(
 )
 any_text = st.text(any_char, max_size=40)
 PROFILE_LIMITS = {"name": 100, "avatar": 2048, "bio": 300}
-
-
-async def run_examples(
-    test: Callable[..., None], examples: int = EXAMPLES, **strategies: st.SearchStrategy[Any]
-) -> None:
-    """Runs `test` on inputs drawn from `strategies`, in a thread (it calls back into this
-    loop), and checks that hypothesis really tried `examples` of them."""
-    tried = 0
-
-    @functools.wraps(test)
-    def counted(*args: Any, **kwargs: Any) -> None:
-        nonlocal tried
-        tried += 1
-        test(*args, **kwargs)
-
-    configured = settings(
-        max_examples=examples,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        database=None,
-    )(given(**strategies)(counted))
-    await asyncio.to_thread(configured)
-    assert tried >= examples, f"only {tried} of {examples} examples ran"
-
-
-class Caller:
-    """Calls the app from hypothesis' thread through the test's event loop."""
-
-    def __init__(self, project: ProjectFactory, loop: asyncio.AbstractEventLoop) -> None:
-        self.project = project
-        self.loop = loop
-
-    def wait(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
-
-    def send(
-        self, method: str, path: str, who: Member | None = None, body: Any = None
-    ) -> httpx.Response:
-        kwargs: dict[str, Any] = {}
-        if body is not None:
-            kwargs = {
-                "content": json.dumps(body).encode(),
-                "headers": {"Content-Type": "application/json"},
-            }
-        response: httpx.Response = self.wait(self.project.call(method, path, who, **kwargs))
-        assert response.status_code < 500, (method, path, response.status_code, response.text)
-        return response
 
 
 def expected_error(response: httpx.Response, code: str, field: str | None = None) -> None:
@@ -102,7 +51,7 @@ async def test_connection_message(project: ProjectFactory) -> None:
         assert received[0]["metadata"]["initiatorId"] == ada.id
         assert caller.send("DELETE", f"/users/{bob.id}/connection", ada).status_code == 200
 
-    await run_examples(check, message=any_text)
+    await run_examples(check, EXAMPLES, message=any_text)
 
 
 async def test_profile_text_fields(project: ProjectFactory) -> None:
@@ -141,7 +90,7 @@ async def test_username(project: ProjectFactory) -> None:
             stored = response.json()["username"]
             assert caller.send("GET", f"/users/{ada.id}").json()["username"] == stored
 
-    await run_examples(check, value=any_text)
+    await run_examples(check, EXAMPLES, value=any_text)
 
 
 async def test_metadata_keys_and_values(project: ProjectFactory) -> None:
@@ -158,7 +107,7 @@ async def test_metadata_keys_and_values(project: ProjectFactory) -> None:
         assert response.json()["metadata"] == metadata
         assert caller.send("GET", f"/users/{ada.id}").json()["metadata"] == metadata
 
-    await run_examples(check, key=any_text, value=any_text)
+    await run_examples(check, EXAMPLES, key=any_text, value=any_text)
 
 
 async def test_search_query(project: ProjectFactory) -> None:
@@ -177,7 +126,7 @@ async def test_search_query(project: ProjectFactory) -> None:
                 if response.status_code == 400:
                     expected_error(response, "connection/invalid-query")
 
-    await run_examples(check, query=any_text)
+    await run_examples(check, EXAMPLES, query=any_text)
 
 
 async def test_sign_up_email_and_refresh_token(project: ProjectFactory) -> None:
@@ -199,7 +148,7 @@ async def test_sign_up_email_and_refresh_token(project: ProjectFactory) -> None:
         signed_out = caller.send("POST", "/auth/sign-out", None, {"refreshToken": value})
         assert signed_out.status_code == 204
 
-    await run_examples(check, value=any_text)
+    await run_examples(check, EXAMPLES, value=any_text)
 
 
 async def test_passwords(project: ProjectFactory) -> None:
@@ -216,7 +165,7 @@ async def test_passwords(project: ProjectFactory) -> None:
             body = {"email": "nobody@example.com", "password": password}
             expected_error(caller.send("POST", path, None, body), "auth/invalid-body", "password")
 
-    await run_examples(refused, password=unstorable)
+    await run_examples(refused, EXAMPLES, password=unstorable)
 
     # Storable passwords of any script round-trip (each costs two argon2id hashes, hence few).
     counter = iter(range(1_000_000))

@@ -106,6 +106,7 @@ ConnectionRequestUser = Annotated[UserCaller, user_access("connection-request")]
 ConnectionChangeUser = Annotated[UserCaller, user_access("connection-change")]
 FollowChangeUser = Annotated[UserCaller, user_access("follow-block")]
 BlockChangeUser = FollowChangeUser  # one allowance for follow, unfollow, block and unblock
+DiscoveryUser = Annotated[UserCaller, user_access("discovery")]
 CurrentUser = Annotated[UserCaller, user_access("default")]
 PublicVisitor = Annotated[Visitor, visitor_access("default")]
 AuthProject = Annotated[uuid.UUID, project_access("auth")]

@@ -9,6 +9,7 @@ from mutuals.models.notifications import app_notifications
 from mutuals.models.projects import projects
 from mutuals.models.refresh_tokens import refresh_tokens
 from mutuals.models.service_keys import service_keys
+from mutuals.models.suggestion_dismissals import suggestion_dismissals
 from mutuals.models.users import users
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "projects",
     "refresh_tokens",
     "service_keys",
+    "suggestion_dismissals",
     "users",
 ]

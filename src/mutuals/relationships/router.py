@@ -1,0 +1,135 @@
+"""The five endpoints of API.md §8. Parsing and wiring only; rules live in service.py."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from mutuals.auth.access import USER_ACCESS_ERRORS, DiscoveryUser
+from mutuals.config import Settings
+from mutuals.connections.errors import (
+    ConnectionUserNotFound,
+    InvalidQuery,
+    InvalidUserId,
+    SelfCheck,
+)
+from mutuals.db import Transaction
+from mutuals.errors import documented, error_responses
+from mutuals.ids import IdPath
+from mutuals.pagination import LimitParam, PageParam, parse_page
+from mutuals.relationships import service
+from mutuals.relationships.errors import InvalidRelationshipQuery
+from mutuals.relationships.repository import SharedList
+from mutuals.relationships.schemas import Relationships, SharedUserPage, Suggestions
+from mutuals.responses import JsonBody
+
+router = APIRouter(tags=["relationships"])
+NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
+
+IdsParam = Annotated[
+    list[str] | None,
+    Query(description="Up to 100 user ids: comma-separated, or the parameter repeated"),
+]
+SuggestionLimitParam = Annotated[str | None, Query(description="1-50 (default 10)")]
+
+
+@router.get(
+    "/relationships",
+    response_model=None,
+    summary="How I relate to up to 100 users, in one call",
+    responses=documented(Relationships, InvalidRelationshipQuery, *USER_ACCESS_ERRORS),
+)
+async def relationships(
+    caller: DiscoveryUser, connection: Transaction, ids: IdsParam = None
+) -> JsonBody:
+    user_ids = service.parse_ids(ids)
+    return JsonBody(
+        await service.relationships(connection, caller.project_id, caller.user_id, user_ids)
+    )
+
+
+def _add_shared_route(shared: SharedList, summary: str) -> None:
+    """Mutual connections and known followers differ only in which edges they share."""
+
+    async def shared_list(
+        userId: IdPath,  # noqa: N803 - the contract's path parameter name
+        caller: DiscoveryUser,
+        connection: Transaction,
+        page: PageParam = None,
+        limit: LimitParam = None,
+    ) -> JsonBody:
+        page_request = parse_page(page, limit, InvalidQuery)
+        return JsonBody(
+            await service.shared_list(
+                connection, caller.project_id, caller.user_id, userId, shared, page_request
+            )
+        )
+
+    router.add_api_route(
+        f"/users/{{userId}}/{shared}",
+        shared_list,
+        methods=["GET"],
+        name=shared.replace("-", "_"),
+        response_model=None,
+        summary=summary,
+        responses=documented(
+            SharedUserPage,
+            InvalidUserId,
+            InvalidQuery,
+            SelfCheck,
+            ConnectionUserNotFound,
+            *USER_ACCESS_ERRORS,
+        ),
+    )
+
+
+_add_shared_route(
+    "mutual-connections",
+    "My connections who are also this user's, by when I connected with them",
+)
+_add_shared_route(
+    "known-followers",
+    "This user's followers whom I follow, newest follow of this user first",
+)
+
+
+@router.get(
+    "/connections/suggestions",
+    response_model=None,
+    summary="People I may know: two connection hops away, ranked by mutual connections",
+    responses=documented(Suggestions, InvalidQuery, *USER_ACCESS_ERRORS),
+)
+async def suggestions(
+    request: Request,
+    caller: DiscoveryUser,
+    connection: Transaction,
+    limit: SuggestionLimitParam = None,
+) -> JsonBody:
+    settings: Settings = request.app.state.settings
+    wanted = parse_page(
+        None, limit, InvalidQuery, default_limit=10, max_limit=service.MAX_SUGGESTIONS
+    ).limit
+    return JsonBody(
+        await service.suggestions(
+            connection,
+            caller.project_id,
+            caller.user_id,
+            wanted,
+            settings.suggestion_dismiss_days,
+        )
+    )
+
+
+@router.delete(
+    "/connections/suggestions/{userId}",
+    status_code=204,
+    response_model=None,
+    summary="Stop suggesting a user (for 90 days by default)",
+    responses={**NO_CONTENT, **error_responses(InvalidUserId, *USER_ACCESS_ERRORS)},
+)
+async def dismiss_suggestion(
+    userId: IdPath,  # noqa: N803 - the contract's path parameter name
+    caller: DiscoveryUser,
+    connection: Transaction,
+) -> Response:
+    await service.dismiss_suggestion(connection, caller.project_id, caller.user_id, userId)
+    return Response(status_code=204)

@@ -1,0 +1,157 @@
+"""The rules of §8: how the caller relates to others, whom they share, whom they may know."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.connections.errors import ConnectionUserNotFound, InvalidUserId, SelfCheck
+from mutuals.ids import parse_uuid
+from mutuals.pagination import PageRequest, envelope
+from mutuals.relationships import repository
+from mutuals.relationships.errors import InvalidRelationshipQuery
+from mutuals.timestamps import utc_now
+from mutuals.users.repository import get_public_users
+from mutuals.users.schemas import public_user
+from mutuals.visibility import Viewer, hidden_from
+
+MAX_IDS = 100
+MAX_SUGGESTIONS = 50
+
+
+def parse_ids(raw: Sequence[str] | None) -> list[uuid.UUID]:
+    """Ids from `ids=a,b,c` and/or repeated `ids`, first occurrence kept, in order."""
+    parsed: dict[uuid.UUID, None] = {}
+    for value in raw or ():
+        for piece in value.split(","):
+            user_id = parse_uuid(piece.strip())
+            if user_id is None:
+                raise InvalidRelationshipQuery(f"Not a user id: {piece.strip()[:40]!r}")
+            parsed[user_id] = None
+    if not parsed:
+        raise InvalidRelationshipQuery("ids is required: 1 to 100 user ids")
+    if len(parsed) > MAX_IDS:
+        raise InvalidRelationshipQuery(f"At most {MAX_IDS} distinct ids")
+    return list(parsed)
+
+
+def _connection_state(record: RowMapping | None, caller_id: uuid.UUID) -> dict[str, str]:
+    if record is None:
+        return {"status": "none"}
+    direction = "sent" if record["requester_id"] == caller_id else "received"
+    if record["status"] == "accepted":
+        return {"status": "connected", "connectionId": str(record["id"])}
+    status = "pending" if record["status"] == "pending" else "declined"
+    return {"status": status, "type": direction, "connectionId": str(record["id"])}
+
+
+async def relationships(
+    connection: AsyncConnection, project_id: uuid.UUID, caller_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[str, Any]:
+    """One item per id in the order given; users who do not exist, or who block the caller,
+    are `found: false` alike. The caller's own id relates to nothing (`none`, 0)."""
+    facts, records = await repository.relations(connection, project_id, caller_id, ids)
+    by_kind: dict[str, dict[uuid.UUID, int]] = {}
+    for fact in facts:
+        by_kind.setdefault(fact["kind"], {})[fact["user_id"]] = fact["amount"]
+    record_with = {
+        (row["receiver_id"] if row["requester_id"] == caller_id else row["requester_id"]): row
+        for row in records
+    }
+    found, mutuals = by_kind.get("found", {}), by_kind.get("mutuals", {})
+    items: list[dict[str, Any]] = []
+    for user_id in ids:
+        if user_id not in found:
+            items.append({"userId": str(user_id), "found": False})
+            continue
+        items.append(
+            {
+                "userId": str(user_id),
+                "connection": _connection_state(record_with.get(user_id), caller_id),
+                "following": user_id in by_kind.get("following", {}),
+                "followedBy": user_id in by_kind.get("followed_by", {}),
+                "blocking": user_id in by_kind.get("blocking", {}),
+                "mutualConnectionsCount": 0 if user_id == caller_id else mutuals.get(user_id, 0),
+            }
+        )
+    return {"data": items}
+
+
+async def shared_list(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    caller_id: uuid.UUID,
+    other_raw: str,
+    shared: repository.SharedList,
+    page: PageRequest,
+) -> dict[str, Any]:
+    """Mutual connections or known followers of another user, as the caller sees them."""
+    other_id = parse_uuid(other_raw)
+    if other_id is None:
+        raise InvalidUserId()
+    if other_id == caller_id:
+        raise SelfCheck("You cannot list what you share with yourself")
+    sizes = await repository.sizes(connection, project_id, (caller_id, other_id))
+    if other_id not in sizes or await hidden_from(
+        connection, project_id, other_id, Viewer(caller_id)
+    ):
+        raise ConnectionUserNotFound()
+    # Read from the smaller side: the caller's connections (or following), or the other
+    # user's connections (or followers).
+    mine, theirs = (
+        ("connections_count", "connections_count")
+        if shared == "mutual-connections"
+        else ("following_count", "followers_count")
+    )
+    driver: repository.Driver = (
+        "caller" if sizes[caller_id][mine] <= sizes[other_id][theirs] else "other"
+    )
+    rows, total = await repository.shared_page(
+        connection, project_id, caller_id, other_id, shared, driver, page
+    )
+    return envelope([{"user": public_user(row, prefix="user_")} for row in rows], page, total)
+
+
+async def suggestions(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    caller_id: uuid.UUID,
+    limit: int,
+    dismiss_days: float,
+) -> dict[str, Any]:
+    since = utc_now() - timedelta(days=dismiss_days)
+    rows = await repository.suggestions(connection, project_id, caller_id, limit, since)
+    profiles = await get_public_users(
+        connection,
+        project_id,
+        list({row[key] for row in rows for key in ("candidate_id", "via_id")}),
+    )
+    items: dict[uuid.UUID, dict[str, Any]] = {}
+    for row in rows:
+        candidate, via = profiles.get(row["candidate_id"]), profiles.get(row["via_id"])
+        if candidate is None or via is None:  # deleted since the ranking: leave it out
+            continue
+        item = items.setdefault(
+            row["candidate_id"],
+            {
+                "user": public_user(candidate),
+                "mutualConnectionsCount": row["mutuals"],
+                "mutualConnections": [],
+            },
+        )
+        item["mutualConnections"].append(public_user(via))
+    return {"data": list(items.values())}
+
+
+async def dismiss_suggestion(
+    connection: AsyncConnection, project_id: uuid.UUID, caller_id: uuid.UUID, other_raw: str
+) -> None:
+    """Always 204 for a valid id: dismissing nobody, or oneself, has nothing to record."""
+    other_id = parse_uuid(other_raw)
+    if other_id is None:
+        raise InvalidUserId()
+    if other_id != caller_id:
+        await repository.dismiss(connection, project_id, caller_id, other_id, utc_now())
