@@ -153,6 +153,54 @@ def read_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str, str
                 [(f"{follow_base}/users/{user}/followers-count", "")],
             )
         )
+    workloads.extend(discovery_workloads(seeded))
+    return workloads
+
+
+def discovery_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str, str]]]]:
+    """§8 in its own project: one status call against the same users, for scale."""
+    discovery = seeded.discovery
+    if discovery is None:
+        return []
+    signer = _tokens(seeded)
+    base = f"/v7/{discovery.id}"
+    member_token = signer.issue("access", discovery.id, discovery.member)
+    feed = [str(user) for user in discovery.feed]
+    workloads = [
+        (
+            "discovery: one status call",
+            [(f"{base}/users/{user}/connection", member_token) for user in feed],
+        )
+    ]
+    for size in (1, 20, 100):
+        batches = [
+            ",".join((feed * 2)[start : start + size]) for start in range(0, len(feed), size)
+        ]
+        workloads.append(
+            (
+                f"discovery: relationships, {size} ids",
+                [(f"{base}/relationships?ids={ids}", member_token) for ids in batches],
+            )
+        )
+    first, second = discovery.hubs
+    size_label = f"{discovery.fanout:,}"
+    workloads.append(
+        (
+            f"discovery: mutual connections, two {size_label} hubs",
+            [
+                (
+                    f"{base}/users/{second}/mutual-connections?page=1&limit=20",
+                    signer.issue("access", discovery.id, first),
+                )
+            ],
+        )
+    )
+    workloads.append(
+        (
+            f"discovery: suggestions, {size_label} x {size_label}",
+            [(f"{base}/connections/suggestions", member_token)],
+        )
+    )
     return workloads
 
 

@@ -48,6 +48,7 @@ class SeededProject:
     follow_rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
     # Viewers of the hub's lists, by how many users they block.
     viewers: dict[int, uuid.UUID] = field(default_factory=dict)
+    discovery: "DiscoveryProject | None" = None
     block_rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
 
 
@@ -66,6 +67,8 @@ class Plan:
     big_project_users: int = 0
     # A project of its own where one user has this many followers (and others 10, 1,000).
     big_followers: int = 0
+    # A project of its own where one user has this many connections, each with as many.
+    discovery_fanout: int = 0
 
     @classmethod
     def standard(cls, with_big_project: bool) -> "Plan":
@@ -80,6 +83,7 @@ class Plan:
             big_project_connections=1_000_000 if with_big_project else 0,
             big_project_users=50_000,
             big_followers=1_000_000 if with_big_project else 0,
+            discovery_fanout=1_000 if with_big_project else 0,
         )
 
     @classmethod
@@ -92,6 +96,7 @@ class Plan:
             writers=8,
             follow_growth_sizes=(10, 100),
             viewer_blocks=20,
+            discovery_fanout=20,
         )
 
 
@@ -215,6 +220,48 @@ def build_big(
     return project_id, users, rows
 
 
+@dataclass
+class DiscoveryProject:
+    """§8's workloads: `member` has `fanout` connections, each with `fanout` connections of
+    its own (to a pool of 50 x fanout users, so second hops overlap as in real graphs);
+    `hubs` are two of them sharing half their connections; `feed` are pool users."""
+
+    id: uuid.UUID
+    fanout: int
+    member: uuid.UUID
+    hubs: tuple[uuid.UUID, uuid.UUID]
+    feed: list[uuid.UUID]
+    users: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+
+
+def build_discovery(fanout: int, seed: int = 13) -> DiscoveryProject:
+    rng = random.Random(seed)
+    project_id = new_id()
+    pool_size = 50 * fanout
+    user_ids = [new_id() for _ in range(1 + fanout + pool_size)]
+    member, friends, pool = user_ids[0], user_ids[1 : fanout + 1], user_ids[fanout + 1 :]
+    project = DiscoveryProject(project_id, fanout, member, (friends[0], friends[1]), pool[:100])
+    project.users = [_user_row(project_id, user_id, n) for n, user_id in enumerate(user_ids)]
+    moment = 0
+
+    def add(a: uuid.UUID, b: uuid.UUID) -> None:
+        nonlocal moment
+        moment += 1
+        project.rows.append(_connection_row(project_id, a, b, "accepted", moment))
+
+    for friend in friends:
+        add(member, friend)
+    shared = rng.sample(pool, fanout // 2)
+    for index, friend in enumerate(friends):
+        theirs = set(shared) if index < 2 else set()
+        while len(theirs) < fanout - 1:
+            theirs.add(rng.choice(pool))
+        for other in sorted(theirs):
+            add(friend, other)
+    return project
+
+
 def _service_key_row(project_id: uuid.UUID) -> tuple[str, tuple[Any, ...]]:
     key = KEY_PREFIX + uuid.uuid4().hex + uuid.uuid4().hex
     return key, (project_id, new_id(), hash_service_key(key), "bench", EPOCH, None)
@@ -250,6 +297,15 @@ async def seed_postgres(dsn: str, plan: Plan) -> tuple[SeededProject, dict[str, 
             connection, seeded.id, "bench", users, rows, seeded.follow_rows, seeded.block_rows
         )
         timings["main project"] = time.perf_counter() - started
+        if plan.discovery_fanout:
+            started = time.perf_counter()
+            discovery = build_discovery(plan.discovery_fanout)
+            await _copy_project(
+                connection, discovery.id, "bench-discovery", discovery.users, discovery.rows
+            )
+            seeded.discovery = discovery
+            label = f"{plan.discovery_fanout:,}x{plan.discovery_fanout:,} discovery project"
+            timings[label] = time.perf_counter() - started
         if plan.big_followers:
             started = time.perf_counter()
             sizes = (*plan.follow_growth_sizes, plan.big_followers)
@@ -319,28 +375,12 @@ async def _copy_project(
 
 def seed_sqlite(path: str, plan: Plan) -> tuple[SeededProject, dict[str, float]]:
     seeded, users, rows = build(plan)
+    timings: dict[str, float] = {}
     started = time.perf_counter()
-    key, key_row = _service_key_row(seeded.id)
     database = sqlite3.connect(path)
     try:
         with database:
-            database.execute(
-                "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)",
-                (seeded.id.hex, "bench", _sqlite_time(EPOCH)),
-            )
-            database.execute(
-                "INSERT INTO service_keys (project_id, id, key_hash, label, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (key_row[0].hex, key_row[1].hex, key_row[2], key_row[3], _sqlite_time(EPOCH)),
-            )
-            database.executemany(
-                _insert_sql("users", USER_COLUMNS), (seed_sqlite_values(row) for row in users)
-            )
-            database.executemany(
-                _insert_sql("connections", CONNECTION_COLUMNS),
-                (seed_sqlite_values(row) for row in rows),
-            )
-            database.execute(COUNT_SQL.format(p="?"), (seeded.id.hex,) * 3)
+            seeded.service_key = _sqlite_project(database, seeded.id, "bench", users, rows)
             database.executemany(
                 _insert_sql("follows", FOLLOW_COLUMNS),
                 (seed_sqlite_values(row) for row in seeded.follow_rows),
@@ -353,11 +393,48 @@ def seed_sqlite(path: str, plan: Plan) -> tuple[SeededProject, dict[str, float]]
                 database.execute(
                     FOLLOW_COUNT_SQL.format(counter=counter, side=side, p="?"), (seeded.id.hex,) * 2
                 )
+        timings["main project"] = time.perf_counter() - started
+        if plan.discovery_fanout:
+            started = time.perf_counter()
+            discovery = build_discovery(plan.discovery_fanout)
+            with database:
+                _sqlite_project(
+                    database, discovery.id, "bench-discovery", discovery.users, discovery.rows
+                )
+            seeded.discovery = discovery
+            label = f"{plan.discovery_fanout:,}x{plan.discovery_fanout:,} discovery project"
+            timings[label] = time.perf_counter() - started
         database.execute("ANALYZE")
     finally:
         database.close()
-    seeded.service_key = key
-    return seeded, {"main project": time.perf_counter() - started}
+    return seeded, timings
+
+
+def _sqlite_project(
+    database: sqlite3.Connection,
+    project_id: uuid.UUID,
+    name: str,
+    users: list[tuple[Any, ...]],
+    rows: list[tuple[Any, ...]],
+) -> str:
+    key, key_row = _service_key_row(project_id)
+    database.execute(
+        "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)",
+        (project_id.hex, name, _sqlite_time(EPOCH)),
+    )
+    database.execute(
+        "INSERT INTO service_keys (project_id, id, key_hash, label, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (key_row[0].hex, key_row[1].hex, key_row[2], key_row[3], _sqlite_time(EPOCH)),
+    )
+    database.executemany(
+        _insert_sql("users", USER_COLUMNS), (seed_sqlite_values(row) for row in users)
+    )
+    database.executemany(
+        _insert_sql("connections", CONNECTION_COLUMNS), (seed_sqlite_values(row) for row in rows)
+    )
+    database.execute(COUNT_SQL.format(p="?"), (project_id.hex,) * 3)
+    return key
 
 
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:

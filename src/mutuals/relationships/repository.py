@@ -19,20 +19,25 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
+    Uuid,
     and_,
+    any_,
     bindparam,
     case,
+    cast,
     exists,
     func,
     literal,
+    null,
     select,
     true,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter, KeyedColumnElement
 
-from mutuals.connections.repository import ACCEPTED, RECORD_COLUMNS
+from mutuals.connections.repository import ACCEPTED
 from mutuals.db import dialect_insert
 from mutuals.models import blocks, connections, follows, suggestion_dismissals, users
 from mutuals.pagination import PageRequest
@@ -52,7 +57,6 @@ SHOWN_MUTUALS = 3
 RelationKind = Literal["found", "following", "followed_by", "blocking", "mutuals"]
 
 PROJECT: BindParameter[Any] = bindparam("project_id")
-IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 CALLER: BindParameter[Any] = bindparam("caller_id")
 OTHER: BindParameter[Any] = bindparam("other_id")
 
@@ -97,62 +101,87 @@ def _pair_probe(record: Any, a: ColumnElement[Any], b: ColumnElement[Any]) -> Co
 # --- Batch relationships (§8.1) -----------------------------------------------------
 
 
+def _among_ids(postgres: bool) -> Callable[[ColumnElement[Any]], ColumnElement[bool]]:
+    """`column` is one of the bound `ids`. PostgreSQL gets them as one array parameter (a
+    hundred ids are one value to send and one plan to cache, not a hundred parameters in
+    every branch); SQLite, which has no arrays, as an expanded IN list."""
+    if postgres:
+        ids_array = bindparam("ids", type_=postgresql.ARRAY(Uuid))
+        return lambda column: column == any_(ids_array)
+    ids_list: BindParameter[Any] = bindparam("ids", expanding=True)
+    return lambda column: column.in_(ids_list)
+
+
+def _fact(kind: str, user_id: ColumnElement[Any], amount: Any = 0) -> Select[Any]:
+    """One branch of the facts union: (kind, user_id, amount, record_id, requester_id,
+    status), the last three set by connection records only."""
+    return select(
+        literal(kind, String).label("kind"),
+        user_id.label("user_id"),
+        (literal(amount) if isinstance(amount, int) else amount).label("amount"),
+        cast(null(), Uuid).label("record_id"),
+        cast(null(), Uuid).label("requester_id"),
+        cast(null(), String).label("status"),
+    )
+
+
 @functools.cache
-def _relations_statement() -> CompoundSelect[Any]:
-    """Every per-user fact but the connection record, as (kind, user_id, amount) rows: one
-    statement whatever the number of ids."""
+def _relations_statement(postgres: bool) -> CompoundSelect[Any]:
+    """Everything the caller's relationships with the ids rest on, as rows of facts: one
+    statement (one round trip) whatever the number of ids."""
+    among_ids = _among_ids(postgres)
     block_of_caller = exists().where(
         blocks.c.project_id == PROJECT,
         blocks.c.blocker_id == users.c.id,
         blocks.c.blocked_id == CALLER,
     )
-    found = select(
-        literal("found", String).label("kind"),
-        users.c.id.label("user_id"),
-        literal(0).label("amount"),
-    ).where(users.c.project_id == PROJECT, users.c.id.in_(IDS), ~block_of_caller)
-    following = select(literal("following", String), follows.c.followed_id, literal(0)).where(
+    found = _fact("found", users.c.id).where(
+        users.c.project_id == PROJECT, among_ids(users.c.id), ~block_of_caller
+    )
+    following = _fact("following", follows.c.followed_id).where(
         follows.c.project_id == PROJECT,
         follows.c.follower_id == CALLER,
-        follows.c.followed_id.in_(IDS),
+        among_ids(follows.c.followed_id),
     )
-    followed_by = select(literal("followed_by", String), follows.c.follower_id, literal(0)).where(
+    followed_by = _fact("followed_by", follows.c.follower_id).where(
         follows.c.project_id == PROJECT,
         follows.c.followed_id == CALLER,
-        follows.c.follower_id.in_(IDS),
+        among_ids(follows.c.follower_id),
     )
-    blocking = select(literal("blocking", String), blocks.c.blocked_id, literal(0)).where(
+    blocking = _fact("blocking", blocks.c.blocked_id).where(
         blocks.c.project_id == PROJECT,
         blocks.c.blocker_id == CALLER,
-        blocks.c.blocked_id.in_(IDS),
+        among_ids(blocks.c.blocked_id),
     )
-    # Each listed user's accepted connections that are also the caller's: their edges,
-    # semi-joined with the caller's (both index ranges).
-    theirs = accepted_edges(lambda side: side.in_(IDS))
-    mine = accepted_edges(lambda side: side == CALLER)
-    mutuals = (
-        select(literal("mutuals", String), theirs.c.owner_id, func.count())
-        .where(theirs.c.other_id.in_(select(mine.c.other_id)))
-        .group_by(theirs.c.owner_id)
-    )
-    return union_all(found, following, followed_by, blocking, mutuals)
-
-
-@functools.cache
-def _records_statement() -> CompoundSelect[Any]:
-    """The connection records between the caller and any of the ids (either side)."""
-    branches = [
-        select(*RECORD_COLUMNS).where(
+    # The record of each pair, whichever end of it the caller is (the pair's unique index).
+    records = [
+        select(
+            literal("record", String),
+            connections.c[their_side],
+            literal(0),
+            connections.c.id,
+            connections.c.requester_id,
+            connections.c.status,
+        ).where(
             connections.c.project_id == PROJECT,
             connections.c[mine_side] == CALLER,
-            connections.c[their_side].in_(IDS),
+            among_ids(connections.c[their_side]),
         )
         for mine_side, their_side in (
             ("pair_low_id", "pair_high_id"),
             ("pair_high_id", "pair_low_id"),
         )
     ]
-    return union_all(*branches)
+    # Each listed user's accepted connections that are also the caller's: their edges,
+    # semi-joined with the caller's (both index ranges).
+    theirs = accepted_edges(among_ids)
+    mine = accepted_edges(lambda side: side == CALLER)
+    mutuals = (
+        _fact("mutuals", theirs.c.owner_id, func.count())
+        .where(theirs.c.other_id.in_(select(mine.c.other_id)))
+        .group_by(theirs.c.owner_id)
+    )
+    return union_all(found, following, followed_by, blocking, *records, mutuals)
 
 
 async def relations(
@@ -160,12 +189,11 @@ async def relations(
     project_id: uuid.UUID,
     caller_id: uuid.UUID,
     user_ids: Sequence[uuid.UUID],
-) -> tuple[list[RowMapping], list[RowMapping]]:
-    """(kind, user_id, amount) facts, and the connection records with the caller."""
+) -> list[RowMapping]:
+    """Facts (kind, user_id, amount, record_id, requester_id, status) about the ids."""
     parameters = {"project_id": project_id, "caller_id": caller_id, "ids": list(user_ids)}
-    facts = await connection.execute(_relations_statement(), parameters)
-    records = await connection.execute(_records_statement(), parameters)
-    return list(facts.mappings()), list(records.mappings())
+    statement = _relations_statement(connection.dialect.name == "postgresql")
+    return list((await connection.execute(statement, parameters)).mappings())
 
 
 # --- Mutual connections and known followers (§8.2, §8.3) ------------------------------
@@ -368,58 +396,73 @@ def _second_hop_windowed(first_hop: Subquery) -> Select[Any]:
 
 @functools.cache
 def _suggestions_statement(lateral: bool) -> Select[Any]:
+    """Rank the sample's candidates, then show the best ones' most recent mutuals.
+
+    The sample is a CTE read twice (PostgreSQL materialises it once): aggregated per
+    candidate first, so the exclusions probe each candidate once rather than each edge,
+    then joined back for the top candidates only.
+    """
     first_hop = _first_hop()
-    sample = (
+    hops = (
         _second_hop_lateral(first_hop) if lateral else _second_hop_windowed(first_hop)
-    ).subquery("sample")
-    candidate = sample.c.candidate_id
+    ).subquery("hops")
+    # A mutual connection is as recent as the later of its two connections.
+    recency = case((hops.c.via_at > hops.c.at, hops.c.via_at), else_=hops.c.at)
+    sample = (
+        select(hops.c.via_id, hops.c.candidate_id, recency.label("recency"))
+        .where(hops.c.candidate_id != CALLER)
+        .cte("sample")
+    )
+    per_candidate = (
+        select(
+            sample.c.candidate_id,
+            func.count().label("mutuals"),
+            func.max(sample.c.recency).label("latest"),
+        )
+        .group_by(sample.c.candidate_id)
+        .subquery("per_candidate")
+    )
+    candidate = per_candidate.c.candidate_id
     record = connections.alias("record")
-    any_record = exists().where(_pair_probe(record, candidate, CALLER))
     dismissed = exists().where(
         suggestion_dismissals.c.project_id == PROJECT,
         suggestion_dismissals.c.user_id == CALLER,
         suggestion_dismissals.c.dismissed_user_id == candidate,
         suggestion_dismissals.c.dismissed_at > bindparam("dismissed_since"),
     )
-    # A mutual connection is as recent as the later of its two connections.
-    recency = case((sample.c.via_at > sample.c.at, sample.c.via_at), else_=sample.c.at)
-    ranked = (
-        select(
-            candidate.label("candidate_id"),
-            sample.c.via_id,
-            func.count().over(partition_by=candidate).label("mutuals"),
-            func.max(recency).over(partition_by=candidate).label("latest"),
-            func.row_number()
-            .over(partition_by=candidate, order_by=(recency.desc(), sample.c.via_id))
-            .label("position"),
-        )
+    top = (
+        select(per_candidate)
         .where(
-            candidate != CALLER,
-            ~any_record,
+            ~exists().where(_pair_probe(record, candidate, CALLER)),
             candidate.not_in(hidden_users()),
             ~dismissed,
         )
-        .subquery("ranked")
-    )
-    top = (
-        select(ranked.c.candidate_id, ranked.c.mutuals, ranked.c.latest)
-        .where(ranked.c.position == 1)
-        .order_by(ranked.c.mutuals.desc(), ranked.c.latest.desc(), ranked.c.candidate_id)
+        .order_by(per_candidate.c.mutuals.desc(), per_candidate.c.latest.desc(), candidate)
         .limit(bindparam("suggestion_limit", type_=Integer))
         .subquery("top")
     )
-    return (
-        select(top.c.candidate_id, top.c.mutuals, ranked.c.via_id, ranked.c.position)
-        .select_from(
-            top.join(
-                ranked,
-                and_(
-                    ranked.c.candidate_id == top.c.candidate_id,
-                    ranked.c.position <= SHOWN_MUTUALS,
-                ),
+    shown = (
+        select(
+            top.c.candidate_id,
+            top.c.mutuals,
+            top.c.latest,
+            sample.c.via_id,
+            func.row_number()
+            .over(
+                partition_by=top.c.candidate_id,
+                order_by=(sample.c.recency.desc(), sample.c.via_id),
             )
+            .label("position"),
         )
-        .order_by(top.c.mutuals.desc(), top.c.latest.desc(), top.c.candidate_id, ranked.c.position)
+        .select_from(top.join(sample, sample.c.candidate_id == top.c.candidate_id))
+        .subquery("shown")
+    )
+    return (
+        select(shown.c.candidate_id, shown.c.mutuals, shown.c.via_id, shown.c.position)
+        .where(shown.c.position <= SHOWN_MUTUALS)
+        .order_by(
+            shown.c.mutuals.desc(), shown.c.latest.desc(), shown.c.candidate_id, shown.c.position
+        )
     )
 
 

@@ -43,9 +43,9 @@ def _connection_state(record: RowMapping | None, caller_id: uuid.UUID) -> dict[s
         return {"status": "none"}
     direction = "sent" if record["requester_id"] == caller_id else "received"
     if record["status"] == "accepted":
-        return {"status": "connected", "connectionId": str(record["id"])}
+        return {"status": "connected", "connectionId": str(record["record_id"])}
     status = "pending" if record["status"] == "pending" else "declined"
-    return {"status": status, "type": direction, "connectionId": str(record["id"])}
+    return {"status": status, "type": direction, "connectionId": str(record["record_id"])}
 
 
 async def relationships(
@@ -53,14 +53,9 @@ async def relationships(
 ) -> dict[str, Any]:
     """One item per id in the order given; users who do not exist, or who block the caller,
     are `found: false` alike. The caller's own id relates to nothing (`none`, 0)."""
-    facts, records = await repository.relations(connection, project_id, caller_id, ids)
-    by_kind: dict[str, dict[uuid.UUID, int]] = {}
-    for fact in facts:
-        by_kind.setdefault(fact["kind"], {})[fact["user_id"]] = fact["amount"]
-    record_with = {
-        (row["receiver_id"] if row["requester_id"] == caller_id else row["requester_id"]): row
-        for row in records
-    }
+    by_kind: dict[str, dict[uuid.UUID, RowMapping]] = {}
+    for fact in await repository.relations(connection, project_id, caller_id, ids):
+        by_kind.setdefault(fact["kind"], {})[fact["user_id"]] = fact
     found, mutuals = by_kind.get("found", {}), by_kind.get("mutuals", {})
     items: list[dict[str, Any]] = []
     for user_id in ids:
@@ -70,11 +65,13 @@ async def relationships(
         items.append(
             {
                 "userId": str(user_id),
-                "connection": _connection_state(record_with.get(user_id), caller_id),
+                "connection": _connection_state(by_kind.get("record", {}).get(user_id), caller_id),
                 "following": user_id in by_kind.get("following", {}),
                 "followedBy": user_id in by_kind.get("followed_by", {}),
                 "blocking": user_id in by_kind.get("blocking", {}),
-                "mutualConnectionsCount": 0 if user_id == caller_id else mutuals.get(user_id, 0),
+                "mutualConnectionsCount": (
+                    mutuals[user_id]["amount"] if user_id in mutuals and user_id != caller_id else 0
+                ),
             }
         )
     return {"data": items}
