@@ -276,6 +276,18 @@ def run_config(
                 connections=args.connections,
             )
             report.add(name, workload, figures)
+        # Discovery also answers one client at a time: its latency targets (API.md §8.4)
+        # are about one request, not a saturated server's queue.
+        for workload, requests in discovery_workloads(seeded):
+            figures = run_wrk(
+                server.base,
+                requests,
+                duration=args.duration,
+                warmup=args.warmup,
+                connections=1,
+                threads=1,
+            )
+            report.add(name, f"{workload} (1 client)", figures)
         job = write_job(seeded, server.base, 1.0, args.duration, args.warmup)
         figures = run_writer(job)
         cycles = run_writer.last_cycles  # type: ignore[attr-defined]

@@ -143,3 +143,31 @@ async def test_forwarded_for_from_a_trusted_proxy(limited_app: FastAPI) -> None:
 
     assert [await status("203.0.113.7") for _ in range(3)] == [404, 404, 429]
     assert await status("203.0.113.8") == 404
+
+
+async def test_discovery_endpoints_share_their_own_100(limited_app: FastAPI) -> None:
+    """§1: relationships, suggestions (and dismissing one) and the mutual lists draw on one
+    allowance of 100, apart from the default group's."""
+    project = await project_on(limited_app)
+    ada, bob = await project.user(), await project.user()
+    calls = [
+        ("GET", f"/relationships?ids={bob.id}"),
+        ("GET", "/connections/suggestions"),
+        ("DELETE", f"/connections/suggestions/{bob.id}"),
+        ("GET", f"/users/{bob.id}/mutual-connections"),
+        ("GET", f"/users/{bob.id}/known-followers"),
+    ]
+    codes = []
+    for attempt in range(100):
+        method, path = calls[attempt % len(calls)]
+        response = await project.call(method, path, ada)
+        codes.append(response.status_code)
+        assert response.headers["ratelimit-limit"] == "100"
+        assert response.headers["ratelimit-remaining"] == str(99 - attempt)
+    assert set(codes) <= {200, 204}, codes
+    for method, path in calls:
+        assert_json(await project.call(method, path, ada), 429, TOO_MANY)
+    # The default group's allowance is untouched.
+    count = await project.call("GET", "/connections/count", ada)
+    assert count.status_code == 200
+    assert count.headers["ratelimit-remaining"] == "99"

@@ -8,8 +8,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 
+from mutuals.relationships import repository
 from tests.examples import Caller, run_examples
 from tests.factories import Member, ProjectFactory
 
@@ -210,7 +212,17 @@ def check_graph(caller: Caller, graph: Graph) -> None:
         assert answered == expected_suggestions(graph, me)
 
 
-async def test_service_agrees_with_brute_force(project: ProjectFactory) -> None:
+@pytest.fixture(params=["hash", "probe"])
+def mutual_strategy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Batch mutual counts have two plans, picked by the caller's size: force each."""
+    threshold = 10**9 if request.param == "hash" else -1
+    monkeypatch.setattr(repository, "HASHED_CONNECTIONS_PER_ID", threshold)
+    return str(request.param)
+
+
+async def test_service_agrees_with_brute_force(
+    project: ProjectFactory, mutual_strategy: str
+) -> None:
     caller = Caller(project, asyncio.get_running_loop())
 
     def check(spec: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.connections.errors import ConnectionUserNotFound, InvalidUserId, SelfCheck
+from mutuals.connections.repository import connection_count
 from mutuals.ids import parse_uuid
 from mutuals.pagination import PageRequest, envelope
 from mutuals.relationships import repository
@@ -53,10 +54,12 @@ async def relationships(
 ) -> dict[str, Any]:
     """One item per id in the order given; users who do not exist, or who block the caller,
     are `found: false` alike. The caller's own id relates to nothing (`none`, 0)."""
+    caller_connections = await connection_count(connection, project_id, caller_id) or 0
+    facts = await repository.relations(connection, project_id, caller_id, ids, caller_connections)
     by_kind: dict[str, dict[uuid.UUID, RowMapping]] = {}
-    for fact in await repository.relations(connection, project_id, caller_id, ids):
+    for fact in facts:
         by_kind.setdefault(fact["kind"], {})[fact["user_id"]] = fact
-    found, mutuals = by_kind.get("found", {}), by_kind.get("mutuals", {})
+    found = by_kind.get("found", {})
     items: list[dict[str, Any]] = []
     for user_id in ids:
         if user_id not in found:
@@ -69,9 +72,7 @@ async def relationships(
                 "following": user_id in by_kind.get("following", {}),
                 "followedBy": user_id in by_kind.get("followed_by", {}),
                 "blocking": user_id in by_kind.get("blocking", {}),
-                "mutualConnectionsCount": (
-                    mutuals[user_id]["amount"] if user_id in mutuals and user_id != caller_id else 0
-                ),
+                "mutualConnectionsCount": 0 if user_id == caller_id else found[user_id]["amount"],
             }
         )
     return {"data": items}
