@@ -1,5 +1,7 @@
 """create_app(): wiring only."""
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -19,6 +21,7 @@ from mutuals.cors import CorsPolicy
 from mutuals.db import Database
 from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
 from mutuals.follows.router import router as follows_router
+from mutuals.idempotency import service as idempotency
 from mutuals.identity.router import router as identity_router
 from mutuals.middleware import HttpEdge
 from mutuals.notifications.router import router as notifications_router
@@ -29,6 +32,7 @@ from mutuals.relationships.router import router as relationships_router
 from mutuals.users.router import router as users_router
 
 logger = logging.getLogger("mutuals")
+IDEMPOTENCY_PURGE_INTERVAL_SECONDS = 600.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,9 +54,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # out of the collector's reach, so full collections stay short under load.
         gc.collect()
         gc.freeze()
+        purge = asyncio.create_task(
+            idempotency.purge_forever(database, IDEMPOTENCY_PURGE_INTERVAL_SECONDS)
+        )
         try:
             yield
         finally:
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
             await database.dispose()
 
     app = FastAPI(
@@ -68,6 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.known_projects = KnownProjects()
     app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
+
+    @app.exception_handler(idempotency.StoredResponse)
+    async def on_replay(request: Request, exc: idempotency.StoredResponse) -> Response:
+        return exc.response()
 
     v7 = APIRouter(prefix="/v7/{projectId}")
     v7.include_router(identity_router)
@@ -112,7 +126,7 @@ def _operations_router() -> APIRouter:
 
 def _document_credentials(app: FastAPI) -> None:
     """Declares the bearer credential in OpenAPI (routes read the header themselves) and
-    drops the framework's 422 responses, which this API never sends."""
+    drops the framework's 422 responses (validation failures here are 400s)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -129,9 +143,14 @@ def _document_credentials(app: FastAPI) -> None:
             schema["security"] = [{"bearer": []}, {}]
             # The framework documents a 422 on every route; validation failures here are
             # answered with the 400 codes each route lists instead.
+            # Only idempotency/key-reused (§10.1) is a 422 of ours.
             for item in schema.get("paths", {}).values():
                 for operation in item.values():
-                    operation.get("responses", {}).pop("422", None)
+                    responses = operation.get("responses", {})
+                    if "idempotency/key-reused" not in responses.get("422", {}).get(
+                        "description", ""
+                    ):
+                        responses.pop("422", None)
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
             app.openapi_schema = schema

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from mutuals.config import Settings
-from mutuals.errors import ServiceUnavailable, is_database_unavailable
+from mutuals.errors import AppError, ServiceUnavailable, error_response, is_database_unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -155,6 +155,8 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
 
 
 REPLICA_MARK = "mutuals_reads_from_replica"
+# Where a request keeps its Idempotency-Key claim (`request.state`).
+IDEMPOTENCY_STATE = "idempotency"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
@@ -177,9 +179,22 @@ async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection
     """
     write = request.method not in ("GET", "HEAD", "OPTIONS")
     replica = not write and getattr(request.scope.get("endpoint"), REPLICA_MARK, False)
+    database = get_database(request)
     try:
-        async with get_database(request).transaction(write=write, replica=replica) as connection:
+        async with database.transaction(write=write, replica=replica) as connection:
             yield connection
+            # An Idempotency-Key claim (idempotency/service.py) stores the response in
+            # this same transaction, so it commits exactly when the effect does.
+            claim = getattr(request.state, IDEMPOTENCY_STATE, None)
+            if claim is not None:
+                await claim.settle(connection)
+    except AppError as exc:
+        claim = getattr(request.state, IDEMPOTENCY_STATE, None)
+        if claim is not None and exc.status < 500:
+            # Refused: nothing changed, so the answer is stored on its own.
+            async with database.transaction() as connection:
+                await claim.settle_error(connection, exc.status, error_response(exc).body)
+        raise
     except Exception as exc:
         # Raised here as a domain error so it is answered like any other: a clean 503.
         if is_database_unavailable(exc):

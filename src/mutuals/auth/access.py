@@ -18,6 +18,8 @@ from mutuals.auth.errors import (
     CredentialRejectedError,
 )
 from mutuals.db import Transaction
+from mutuals.idempotency import service as idempotency
+from mutuals.idempotency.service import caller_scope
 from mutuals.projects.dependencies import resolve_project
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.ratelimit import Group, RateLimitExceededError, enforce_rate_limit
@@ -40,6 +42,7 @@ VISITOR_ACCESS_ERRORS = (
     ProjectNotFound,
     RateLimitExceededError,
 )
+
 
 ProjectPath = Annotated[str, Path(alias="projectId", description="The project's id")]
 
@@ -73,6 +76,9 @@ def user_access(group: Group) -> Any:
             raise CredentialMissingError()
         if caller.user_id is None:
             raise ActingUserRequired()
+        await idempotency.begin(
+            request, connection, project_id, caller_scope(caller.user_id, caller.is_service)
+        )
         return UserCaller(caller.project_id, caller.user_id, caller.is_service)
 
     return Depends(resolve)
@@ -84,7 +90,11 @@ def visitor_access(group: Group) -> Any:
     async def resolve(request: Request, project: ProjectPath, connection: Transaction) -> Visitor:
         project_id = await resolve_project(request, project, connection)
         await enforce_rate_limit(request, group, project_id, connection)
-        return Visitor(project_id, await authenticate(request, project_id, connection))
+        caller = await authenticate(request, project_id, connection)
+        if caller is not None:
+            scope = caller_scope(caller.user_id, caller.is_service)
+            await idempotency.begin(request, connection, project_id, scope)
+        return Visitor(project_id, caller)
 
     return Depends(resolve)
 

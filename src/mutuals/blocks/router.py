@@ -16,11 +16,12 @@ from mutuals.blocks.errors import (
 from mutuals.blocks.schemas import Block, Blocking, BlockPage, NotBlocking
 from mutuals.db import Transaction
 from mutuals.errors import InvalidBody, InvalidJson, documented, error_responses
+from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath
 from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.responses import JsonBody
 
-router = APIRouter(tags=["blocks"])
+router = APIRouter(tags=["blocks"], route_class=IdempotentRoute)
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
 
 

@@ -42,13 +42,14 @@ from mutuals.connections.schemas import (
 )
 from mutuals.db import Transaction, reads_from_replica
 from mutuals.errors import InvalidBody, InvalidJson, documented
+from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath, parse_uuid
 from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.responses import Count, JsonBody
 from mutuals.search import SearchFieldsParam, SearchParam, parse_search
 from mutuals.visibility import Viewer
 
-router = APIRouter(tags=["connections"])
+router = APIRouter(tags=["connections"], route_class=IdempotentRoute)
 
 
 @router.post(

@@ -27,13 +27,14 @@ from mutuals.follows.errors import (
     SelfFollow,
 )
 from mutuals.follows.schemas import Direction, Follow, Following, FollowPage, NotFollowing
+from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath, parse_uuid
 from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.responses import Count, JsonBody
 from mutuals.search import SearchFieldsParam, SearchParam, parse_search
 from mutuals.visibility import Viewer
 
-router = APIRouter(tags=["follows"])
+router = APIRouter(tags=["follows"], route_class=IdempotentRoute)
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
 
 

@@ -4,6 +4,7 @@ from mutuals.models.base import metadata
 from mutuals.models.blocks import blocks
 from mutuals.models.connections import connections
 from mutuals.models.follows import follow_notices, follows
+from mutuals.models.idempotency_keys import idempotency_keys
 from mutuals.models.instance_settings import instance_settings
 from mutuals.models.notifications import app_notifications
 from mutuals.models.projects import projects
@@ -18,6 +19,7 @@ __all__ = [
     "connections",
     "follow_notices",
     "follows",
+    "idempotency_keys",
     "instance_settings",
     "metadata",
     "projects",

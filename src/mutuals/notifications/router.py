@@ -6,6 +6,7 @@ from mutuals.auth.access import CurrentUser
 from mutuals.auth.errors import ActingUserRequired, CredentialMissingError, CredentialRejectedError
 from mutuals.db import Transaction
 from mutuals.errors import documented, error_responses
+from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath, parse_uuid
 from mutuals.notifications import service
 from mutuals.notifications.errors import (
@@ -20,7 +21,9 @@ from mutuals.ratelimit import RateLimitExceededError
 from mutuals.responses import JsonBody
 from mutuals.users.errors import UserNotFound
 
-router = APIRouter(prefix="/app-notifications", tags=["app notifications"])
+router = APIRouter(
+    prefix="/app-notifications", tags=["app notifications"], route_class=IdempotentRoute
+)
 
 COMMON_ERRORS = (
     InvalidProjectId,

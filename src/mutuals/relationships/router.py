@@ -14,6 +14,7 @@ from mutuals.connections.errors import (
 )
 from mutuals.db import Transaction
 from mutuals.errors import documented, error_responses
+from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath
 from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.relationships import service
@@ -22,7 +23,7 @@ from mutuals.relationships.repository import SharedList
 from mutuals.relationships.schemas import Relationships, SharedUserPage, Suggestions
 from mutuals.responses import JsonBody
 
-router = APIRouter(tags=["relationships"])
+router = APIRouter(tags=["relationships"], route_class=IdempotentRoute)
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
 
 IdsParam = Annotated[

@@ -6,6 +6,7 @@ from mutuals.auth.access import PublicVisitor
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
 from mutuals.db import Transaction
 from mutuals.errors import InvalidJson, documented, validation_errors_as
+from mutuals.idempotency.route import IdempotentRoute
 from mutuals.identity.schemas import ProfileFields
 from mutuals.ids import IdPath, parse_uuid
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
@@ -21,7 +22,9 @@ from mutuals.users.errors import (
 )
 from mutuals.users.schemas import AuthUser, User
 
-router = APIRouter(tags=["users"], route_class=validation_errors_as(InvalidUserParams))
+router = APIRouter(
+    tags=["users"], route_class=validation_errors_as(InvalidUserParams, base=IdempotentRoute)
+)
 
 COMMON = (
     InvalidProjectId,

@@ -1,0 +1,177 @@
+"""Cursor pagination (API.md §10.2): pages read by key, not by offset.
+
+A cursor names the last item a page showed, by the list's own order (timestamp, id,
+newest first), and the list it came from (the route, its path parameters and its search),
+signed so that a client can neither forge a position nor carry it to another list. Every
+list endpoint takes a `Listing` (`page`/`limit`, or `cursor`/`limit`) through one
+dependency, so no list can forget to accept cursors or check them.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import ColumnElement, Uuid, bindparam, tuple_
+
+from mutuals.errors import AppError
+from mutuals.models.base import UtcDateTime
+from mutuals.pagination import LimitParam, PageParam, PageRequest, envelope, parse_page
+
+CursorParam = Annotated[
+    str | None,
+    Query(
+        description="Read by key instead of by page: empty for the first page, then the "
+        "previous answer's nextCursor (not with page)"
+    ),
+]
+SIGNATURE_BYTES = 16
+
+
+@dataclass(frozen=True)
+class CursorRequest:
+    """A page read by key: `after` is the (timestamp, id) of the last item already seen."""
+
+    limit: int
+    list_binding: str
+    after: tuple[datetime, uuid.UUID] | None
+
+
+Listing = PageRequest | CursorRequest
+
+
+class CursorSigner:
+    """Signs cursors with a key derived from the deployment's secret."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._key = hmac.new(secret, b"mutuals cursors v1", hashlib.sha256).digest()
+
+    def _signature(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+
+    def encode(self, list_binding: str, at: datetime, item_id: uuid.UUID) -> str:
+        payload = json.dumps(
+            [list_binding, at.isoformat(), str(item_id)], separators=(",", ":")
+        ).encode()
+        token = payload + self._signature(payload)
+        return base64.urlsafe_b64encode(token).rstrip(b"=").decode()
+
+    def decode(self, cursor: str, list_binding: str) -> tuple[datetime, uuid.UUID] | None:
+        """The position in a cursor of this list, or None when it is not one."""
+        try:
+            token = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        except (binascii.Error, ValueError):
+            return None
+        payload, signature = token[:-SIGNATURE_BYTES], token[-SIGNATURE_BYTES:]
+        if len(token) <= SIGNATURE_BYTES or not hmac.compare_digest(
+            signature, self._signature(payload)
+        ):
+            return None
+        try:
+            binding, at, item_id = json.loads(payload)
+            position = (datetime.fromisoformat(at), uuid.UUID(item_id))
+        except (ValueError, TypeError):  # pragma: no cover - only we sign payloads
+            return None
+        return position if binding == list_binding else None
+
+
+def _list_binding(request: Request) -> str:
+    """What makes two requests the same list: the route, its path parameters (project,
+    listed user) and the search. Not the viewer: the same list may be read by a service
+    key acting for its user."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    parts = [template, *(f"{k}={v}" for k, v in sorted(request.path_params.items()))]
+    parts += [f"{name}={request.query_params.get(name, '')}" for name in ("query", "searchFields")]
+    return "\n".join(parts)
+
+
+def listing(
+    invalid_query: type[AppError],
+    invalid_cursor: type[AppError],
+    *,
+    default_limit: int = 20,
+    max_limit: int = 100,
+) -> Any:
+    """The dependency of a list endpoint: a page by number, or a page by cursor."""
+
+    async def resolve(
+        request: Request,
+        page: PageParam = None,
+        limit: LimitParam = None,
+        cursor: CursorParam = None,
+    ) -> Listing:
+        by_number = parse_page(
+            page, limit, invalid_query, default_limit=default_limit, max_limit=max_limit
+        )
+        if cursor is None:
+            return by_number
+        if page is not None:
+            raise invalid_query("Send either page or cursor, not both")
+        binding = _list_binding(request)
+        if cursor == "":
+            return CursorRequest(by_number.limit, binding, None)
+        signer: CursorSigner = request.app.state.cursor_signer
+        position = signer.decode(cursor, binding)
+        if position is None:
+            raise invalid_cursor()
+        return CursorRequest(by_number.limit, binding, position)
+
+    return Depends(resolve)
+
+
+def after_position(at: ColumnElement[Any], item_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Items after the cursor's in newest-first order: one range of the list's index."""
+    return tuple_(at, item_id) < tuple_(
+        bindparam("after_at", type_=UtcDateTime()), bindparam("after_id", type_=Uuid())
+    )
+
+
+def keyset_parameters(request: CursorRequest) -> dict[str, Any]:
+    """Bind parameters of a page by cursor: the position (if any) and one extra row, which
+    tells whether there is more without counting."""
+    parameters: dict[str, Any] = {"page_limit": request.limit + 1}
+    if request.after is not None:
+        parameters["after_at"], parameters["after_id"] = request.after
+    return parameters
+
+
+def cursor_envelope(
+    items: list[dict[str, Any]],
+    rows: Sequence[Any],
+    request: CursorRequest,
+    signer: CursorSigner,
+    position: Callable[[Any], tuple[datetime, uuid.UUID]],
+) -> dict[str, Any]:
+    """`rows` holds up to limit + 1 rows; `items` their bodies (one per row shown)."""
+    has_more = len(rows) > request.limit
+    next_cursor = None
+    if has_more:
+        at, item_id = position(rows[request.limit - 1])
+        next_cursor = signer.encode(request.list_binding, at, item_id)
+    return {
+        "data": items[: request.limit],
+        "pagination": {"pageSize": request.limit, "nextCursor": next_cursor, "hasMore": has_more},
+    }
+
+
+def listed(
+    items: list[dict[str, Any]],
+    rows: Sequence[Any],
+    request: Listing,
+    total: int | None,
+    signer: CursorSigner | None,
+    position: Callable[[Any], tuple[datetime, uuid.UUID]],
+) -> dict[str, Any]:
+    """The answer's envelope: by page (with totals) or by cursor (without)."""
+    if isinstance(request, CursorRequest):
+        assert signer is not None  # noqa: S101 - a cursor request always brings its signer
+        return cursor_envelope(items, rows, request, signer, position)
+    return envelope(items, request, total or 0)

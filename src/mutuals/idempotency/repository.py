@@ -1,0 +1,61 @@
+"""Every query of idempotency keys. Each one starts from the project id (but the purge)."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import RowMapping, delete, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.db import insert_ignoring_conflicts
+from mutuals.models import idempotency_keys
+
+
+async def find(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    caller: str,
+    key: str,
+    not_before: datetime,
+) -> RowMapping | None:
+    result = await connection.execute(
+        select(idempotency_keys).where(
+            idempotency_keys.c.project_id == project_id,
+            idempotency_keys.c.caller == caller,
+            idempotency_keys.c.key == key,
+            idempotency_keys.c.created_at >= not_before,
+        )
+    )
+    return result.mappings().one_or_none()
+
+
+async def remember(
+    connection: AsyncConnection,
+    values: dict[str, object],
+    not_before: datetime,
+) -> None:
+    """Stores a first response. An expired row under the same key is replaced; a live one
+    (a racing twin that committed first) is left as it is."""
+    await connection.execute(
+        delete(idempotency_keys).where(
+            idempotency_keys.c.project_id == values["project_id"],
+            idempotency_keys.c.caller == values["caller"],
+            idempotency_keys.c.key == values["key"],
+            idempotency_keys.c.created_at < not_before,
+        )
+    )
+    await connection.execute(insert_ignoring_conflicts(connection, idempotency_keys).values(values))
+
+
+async def purge_expired(connection: AsyncConnection, not_before: datetime, batch: int) -> int:
+    """Deletes up to `batch` expired rows, oldest first; returns how many went."""
+    oldest = (
+        select(idempotency_keys.c.project_id, idempotency_keys.c.caller, idempotency_keys.c.key)
+        .where(idempotency_keys.c.created_at < not_before)
+        .order_by(idempotency_keys.c.created_at)
+        .limit(batch)
+    )
+    key_columns = tuple_(
+        idempotency_keys.c.project_id, idempotency_keys.c.caller, idempotency_keys.c.key
+    )
+    result = await connection.execute(delete(idempotency_keys).where(key_columns.in_(oldest)))
+    return result.rowcount or 0
