@@ -18,6 +18,7 @@ from mutuals.blocks.router import router as blocks_router
 from mutuals.config import Settings, get_settings
 from mutuals.connections.router import router as connections_router
 from mutuals.cors import CorsPolicy
+from mutuals.cursors import CursorSigner
 from mutuals.db import Database
 from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
 from mutuals.follows.router import router as follows_router
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 secret = await load_signing_secret(connection, settings)
         app.state.database = database
         app.state.token_signer = TokenSigner.for_settings(secret, settings)
+        app.state.cursor_signer = CursorSigner(secret)
         # Objects that live as long as the process (routes, compiled SQL, caches) are moved
         # out of the collector's reach, so full collections stay short under load.
         gc.collect()

@@ -14,7 +14,7 @@ import hmac
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Uuid, bindparam, tuple_
 
 from mutuals.errors import AppError
 from mutuals.models.base import UtcDateTime
-from mutuals.pagination import LimitParam, PageParam, PageRequest, envelope, parse_page
+from mutuals.pagination import PageParam, PageRequest, envelope, parse_page
 
 CursorParam = Annotated[
     str | None,
@@ -33,18 +33,6 @@ CursorParam = Annotated[
     ),
 ]
 SIGNATURE_BYTES = 16
-
-
-@dataclass(frozen=True)
-class CursorRequest:
-    """A page read by key: `after` is the (timestamp, id) of the last item already seen."""
-
-    limit: int
-    list_binding: str
-    after: tuple[datetime, uuid.UUID] | None
-
-
-Listing = PageRequest | CursorRequest
 
 
 class CursorSigner:
@@ -82,6 +70,19 @@ class CursorSigner:
         return position if binding == list_binding else None
 
 
+@dataclass(frozen=True)
+class CursorRequest:
+    """A page read by key: `after` is the (timestamp, id) of the last item already seen."""
+
+    limit: int
+    list_binding: str
+    after: tuple[datetime, uuid.UUID] | None
+    signer: CursorSigner = field(compare=False, repr=False)
+
+
+Listing = PageRequest | CursorRequest
+
+
 def _list_binding(request: Request) -> str:
     """What makes two requests the same list: the route, its path parameters (project,
     listed user) and the search. Not the viewer: the same list may be read by a service
@@ -101,11 +102,12 @@ def listing(
     max_limit: int = 100,
 ) -> Any:
     """The dependency of a list endpoint: a page by number, or a page by cursor."""
+    limit_description = f"Page size, 1-{max_limit} (default {default_limit})"
 
     async def resolve(
         request: Request,
         page: PageParam = None,
-        limit: LimitParam = None,
+        limit: Annotated[str | None, Query(description=limit_description)] = None,
         cursor: CursorParam = None,
     ) -> Listing:
         by_number = parse_page(
@@ -116,13 +118,13 @@ def listing(
         if page is not None:
             raise invalid_query("Send either page or cursor, not both")
         binding = _list_binding(request)
-        if cursor == "":
-            return CursorRequest(by_number.limit, binding, None)
         signer: CursorSigner = request.app.state.cursor_signer
+        if cursor == "":
+            return CursorRequest(by_number.limit, binding, None, signer)
         position = signer.decode(cursor, binding)
         if position is None:
             raise invalid_cursor()
-        return CursorRequest(by_number.limit, binding, position)
+        return CursorRequest(by_number.limit, binding, position, signer)
 
     return Depends(resolve)
 
@@ -134,44 +136,46 @@ def after_position(at: ColumnElement[Any], item_id: ColumnElement[Any]) -> Colum
     )
 
 
-def keyset_parameters(request: CursorRequest) -> dict[str, Any]:
-    """Bind parameters of a page by cursor: the position (if any) and one extra row, which
-    tells whether there is more without counting."""
-    parameters: dict[str, Any] = {"page_limit": request.limit + 1}
-    if request.after is not None:
-        parameters["after_at"], parameters["after_id"] = request.after
+def reads_after(listing: Listing) -> bool:
+    """Whether the page starts after a cursor's item (its statement needs the condition)."""
+    return isinstance(listing, CursorRequest) and listing.after is not None
+
+
+def page_parameters(listing: Listing) -> dict[str, Any]:
+    """Bind parameters `page_limit`, `page_offset` (and the cursor's position). A page by
+    cursor reads one extra row, which tells whether there is more without counting."""
+    if isinstance(listing, PageRequest):
+        return {"page_limit": listing.limit, "page_offset": listing.offset}
+    parameters: dict[str, Any] = {"page_limit": listing.limit + 1, "page_offset": 0}
+    if listing.after is not None:
+        parameters["after_at"], parameters["after_id"] = listing.after
     return parameters
 
 
-def cursor_envelope(
-    items: list[dict[str, Any]],
-    rows: Sequence[Any],
-    request: CursorRequest,
-    signer: CursorSigner,
-    position: Callable[[Any], tuple[datetime, uuid.UUID]],
-) -> dict[str, Any]:
-    """`rows` holds up to limit + 1 rows; `items` their bodies (one per row shown)."""
-    has_more = len(rows) > request.limit
-    next_cursor = None
-    if has_more:
-        at, item_id = position(rows[request.limit - 1])
-        next_cursor = signer.encode(request.list_binding, at, item_id)
-    return {
-        "data": items[: request.limit],
-        "pagination": {"pageSize": request.limit, "nextCursor": next_cursor, "hasMore": has_more},
-    }
+def depth(listing: Listing) -> int:
+    """How many rows from the top of the list (or of the cursor) a page needs at most."""
+    if isinstance(listing, PageRequest):
+        return listing.offset + listing.limit
+    return listing.limit + 1
 
 
 def listed(
     items: list[dict[str, Any]],
     rows: Sequence[Any],
-    request: Listing,
+    listing: Listing,
     total: int | None,
-    signer: CursorSigner | None,
     position: Callable[[Any], tuple[datetime, uuid.UUID]],
 ) -> dict[str, Any]:
-    """The answer's envelope: by page (with totals) or by cursor (without)."""
-    if isinstance(request, CursorRequest):
-        assert signer is not None  # noqa: S101 - a cursor request always brings its signer
-        return cursor_envelope(items, rows, request, signer, position)
-    return envelope(items, request, total or 0)
+    """The answer's envelope: by page (with totals) or by cursor (without). `rows` are the
+    rows read (a page by cursor reads one more than it shows), `items` their bodies."""
+    if isinstance(listing, PageRequest):
+        return envelope(items, listing, total or 0)
+    has_more = len(rows) > listing.limit
+    next_cursor = None
+    if has_more:
+        at, item_id = position(rows[listing.limit - 1])
+        next_cursor = listing.signer.encode(listing.list_binding, at, item_id)
+    return {
+        "data": items[: listing.limit],
+        "pagination": {"pageSize": listing.limit, "nextCursor": next_cursor, "hasMore": has_more},
+    }

@@ -3,9 +3,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import RowMapping, and_, delete, func, select
+from sqlalchemy import Integer, RowMapping, and_, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.db import insert_ignoring_conflicts
 from mutuals.models import blocks, users
 from mutuals.pagination import PageRequest
@@ -63,12 +64,17 @@ async def delete_block(
 
 
 async def list_mine(
-    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, page: PageRequest
-) -> tuple[list[RowMapping], int]:
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, listing: Listing
+) -> tuple[list[RowMapping], int | None]:
+    """A page of the user's blocks, and their total (None for a page by cursor)."""
     mine = and_(blocks.c.project_id == project_id, blocks.c.blocker_id == blocker_id)
-    total = await connection.scalar(select(func.count()).select_from(blocks).where(mine)) or 0
-    if page.offset >= total:
-        return [], total
+    total = None
+    if isinstance(listing, PageRequest):
+        total = await connection.scalar(select(func.count()).select_from(blocks).where(mine)) or 0
+        if listing.offset >= total:
+            return [], total
+    if reads_after(listing):
+        mine = and_(mine, after_position(blocks.c.created_at, blocks.c.id))
     result = await connection.execute(
         select(
             blocks.c.id.label("block_id"),
@@ -81,7 +87,8 @@ async def list_mine(
         )
         .where(mine)
         .order_by(blocks.c.created_at.desc(), blocks.c.id.desc())
-        .limit(page.limit)
-        .offset(page.offset)
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer)),
+        page_parameters(listing),
     )
     return list(result.mappings()), total

@@ -1,6 +1,6 @@
 """The four endpoints of API.md §7. Parsing and wiring only; rules live in service.py."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 
@@ -8,17 +8,18 @@ from mutuals.auth.access import USER_ACCESS_ERRORS, BlockChangeUser, CurrentUser
 from mutuals.blocks import service
 from mutuals.blocks.errors import (
     BlockUserNotFound,
+    InvalidCursor,
     InvalidQuery,
     InvalidUserId,
     SelfBlock,
     SelfCheck,
 )
 from mutuals.blocks.schemas import Block, Blocking, BlockPage, NotBlocking
+from mutuals.cursors import Listing, listing
 from mutuals.db import Transaction
 from mutuals.errors import InvalidBody, InvalidJson, documented, error_responses
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath
-from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.responses import JsonBody
 
 router = APIRouter(tags=["blocks"], route_class=IdempotentRoute)
@@ -89,15 +90,13 @@ async def block_status(
     "/blocks",
     response_model=None,
     summary="Users I block, newest first",
-    responses=documented(BlockPage, InvalidQuery, *USER_ACCESS_ERRORS),
+    responses=documented(BlockPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
 )
 async def my_blocks(
     caller: CurrentUser,
     connection: Transaction,
-    page: PageParam = None,
-    limit: LimitParam = None,
+    listing: Annotated[Listing, listing(InvalidQuery, InvalidCursor)],
 ) -> JsonBody:
-    page_request = parse_page(page, limit, InvalidQuery)
     return JsonBody(
-        await service.list_blocks(connection, caller.project_id, caller.user_id, page_request)
+        await service.list_blocks(connection, caller.project_id, caller.user_id, listing)
     )

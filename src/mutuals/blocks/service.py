@@ -1,8 +1,10 @@
 """The rules of §7: blocking cuts two users off from each other, silently and at once."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.errors import CredentialRejectedError
@@ -10,10 +12,10 @@ from mutuals.blocks import repository
 from mutuals.blocks.errors import BlockUserNotFound, InvalidUserId, SelfBlock, SelfCheck
 from mutuals.blocks.schemas import block_body, block_item
 from mutuals.connections import service as connections
+from mutuals.cursors import Listing, listed
 from mutuals.db import lock_pair
 from mutuals.follows import service as follows
 from mutuals.ids import new_id, parse_uuid
-from mutuals.pagination import PageRequest, envelope
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
 
@@ -82,7 +84,11 @@ async def block_status(
 
 
 async def list_blocks(
-    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, page: PageRequest
+    connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, listing: Listing
 ) -> dict[str, Any]:
-    rows, total = await repository.list_mine(connection, project_id, blocker_id, page)
-    return envelope([block_item(row) for row in rows], page, total)
+    rows, total = await repository.list_mine(connection, project_id, blocker_id, listing)
+    return listed([block_item(row) for row in rows], rows, listing, total, _position)
+
+
+def _position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+    return row["created_at"], row["block_id"]

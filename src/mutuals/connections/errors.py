@@ -7,6 +7,9 @@ InvalidMessage = error_class(
     400, "connection/invalid-message", "message must be a string of at most 500 characters"
 )
 InvalidQuery = error_class(400, "connection/invalid-query", "Invalid query parameters")
+InvalidCursor = error_class(
+    400, "connection/invalid-cursor", "This cursor was changed, or belongs to another list"
+)
 SelfRequest = error_class(
     400, "connection/self-request", "You cannot send a connection request to yourself"
 )

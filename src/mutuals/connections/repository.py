@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.cursors import Listing, after_position, depth, page_parameters, reads_after
 from mutuals.db import insert_ignoring_conflicts
 from mutuals.models import connections, users
 from mutuals.pagination import PageRequest
@@ -315,19 +316,26 @@ SIDES: tuple[Side, Side] = ("requester_id", "receiver_id")
 
 
 @functools.cache
-def _accepted_page(fields: tuple[SearchField, ...] | None, filtered: bool) -> Select[Any]:
+def _accepted_page(
+    fields: tuple[SearchField, ...] | None, filtered: bool, after: bool
+) -> Select[Any]:
     """Newest first, from the two partial indexes merged.
 
     The user may be either side of a record; each side is read in order from its own
     index, cut at offset + limit, and only those rows are merged, so page 1 costs the
     same for a user with ten connections and one with a hundred thousand. A viewer's
     hidden users are skipped on the way (a hashed anti-join over the viewer's blocks).
+    After a cursor, each side's range starts at the cursor's position instead.
     """
     branches = []
     for side in SIDES:
+        statement = _accepted_side(side, fields, filtered)
+        if after:
+            statement = statement.where(
+                after_position(connections.c.responded_at, connections.c.id)
+            )
         branch = (
-            _accepted_side(side, fields, filtered)
-            .order_by(connections.c.responded_at.desc(), connections.c.id.desc())
+            statement.order_by(connections.c.responded_at.desc(), connections.c.id.desc())
             .limit(bindparam("depth", type_=Integer))
             .subquery()
         )
@@ -373,17 +381,18 @@ async def list_accepted(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     user_id: uuid.UUID,
-    page: PageRequest,
+    listing: Listing,
     search: Search | None,
     viewer: Viewer,
 ) -> list[RowMapping]:
     parameters = {
         **list_parameters(project_id, user_id, search, viewer),
-        "depth": page.offset + page.limit,
-        "page_limit": page.limit,
-        "page_offset": page.offset,
+        **page_parameters(listing),
+        "depth": depth(listing),
     }
-    statement = _accepted_page(search[1] if search else None, viewer.filters(user_id))
+    statement = _accepted_page(
+        search[1] if search else None, viewer.filters(user_id), reads_after(listing)
+    )
     result = await connection.execute(statement, parameters)
     return list(result.mappings())
 
@@ -415,7 +424,7 @@ async def count_hidden_accepted(
 
 
 @functools.cache
-def _pending_statements(side: Side) -> tuple[Select[Any], Select[Any]]:
+def _pending_statements(side: Side, after: bool) -> tuple[Select[Any], Select[Any]]:
     other: Side = "receiver_id" if side == "requester_id" else "requester_id"
     mine = and_(
         connections.c.project_id == bindparam("project_id"),
@@ -423,6 +432,8 @@ def _pending_statements(side: Side) -> tuple[Select[Any], Select[Any]]:
         connections.c.status == PENDING,
     )
     count = select(func.count()).select_from(connections).where(mine)
+    if after:
+        mine = and_(mine, after_position(connections.c.created_at, connections.c.id))
     page = (
         select(
             connections.c.id.label("connection_id"),
@@ -450,16 +461,17 @@ async def list_pending(
     project_id: uuid.UUID,
     user_id: uuid.UUID,
     side: Side,
-    page: PageRequest,
-) -> tuple[list[RowMapping], int]:
-    count, page_statement = _pending_statements(side)
+    listing: Listing,
+) -> tuple[list[RowMapping], int | None]:
+    """A page of pending requests, and their total (None for a page by cursor)."""
+    count, page_statement = _pending_statements(side, reads_after(listing))
     parameters = {"project_id": project_id, "user_id": user_id}
-    total = await connection.scalar(count, parameters) or 0
-    if page.offset >= total:
-        return [], total
-    result = await connection.execute(
-        page_statement, {**parameters, "page_limit": page.limit, "page_offset": page.offset}
-    )
+    total = None
+    if isinstance(listing, PageRequest):
+        total = await connection.scalar(count, parameters) or 0
+        if listing.offset >= total:
+            return [], total
+    result = await connection.execute(page_statement, {**parameters, **page_parameters(listing)})
     return list(result.mappings()), total
 
 

@@ -1,6 +1,6 @@
 """The twelve endpoints of API.md §2. Parsing and wiring only; rules live in service.py."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 
@@ -19,6 +19,7 @@ from mutuals.connections.errors import (
     ConnectionNotFound,
     ConnectionUserNotFound,
     InvalidConnectionId,
+    InvalidCursor,
     InvalidMessage,
     InvalidQuery,
     InvalidReceiverId,
@@ -40,16 +41,17 @@ from mutuals.connections.schemas import (
     RemovedByUser,
     Responded,
 )
+from mutuals.cursors import Listing, listing
 from mutuals.db import Transaction, reads_from_replica
 from mutuals.errors import InvalidBody, InvalidJson, documented
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath, parse_uuid
-from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.responses import Count, JsonBody
 from mutuals.search import SearchFieldsParam, SearchParam, parse_search
 from mutuals.visibility import Viewer
 
 router = APIRouter(tags=["connections"], route_class=IdempotentRoute)
+ConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
 
 
 @router.post(
@@ -130,7 +132,12 @@ async def remove_with_user(
     response_model=None,
     summary="A user's connections, newest first (public)",
     responses=documented(
-        ConnectionPage, InvalidUserId, InvalidQuery, ConnectionUserNotFound, *VISITOR_ACCESS_ERRORS
+        ConnectionPage,
+        InvalidUserId,
+        InvalidQuery,
+        InvalidCursor,
+        ConnectionUserNotFound,
+        *VISITOR_ACCESS_ERRORS,
     ),
 )
 @reads_from_replica
@@ -138,19 +145,17 @@ async def user_connections(
     userId: IdPath,  # noqa: N803 - the Replyke path parameter name
     visitor: PublicVisitor,
     connection: Transaction,
-    page: PageParam = None,
-    limit: LimitParam = None,
+    listing: ConnectionListing,
     query: SearchParam = None,
     search_fields: SearchFieldsParam = None,
 ) -> JsonBody:
     user_id = parse_uuid(userId)
     if user_id is None:
         raise InvalidUserId()
-    page_request = parse_page(page, limit, InvalidQuery)
     search = parse_search(query, search_fields, InvalidQuery)
     return JsonBody(
         await service.list_connections(
-            connection, visitor.project_id, user_id, page_request, search, Viewer(visitor.user_id)
+            connection, visitor.project_id, user_id, listing, search, Viewer(visitor.user_id)
         )
     )
 
@@ -181,24 +186,22 @@ async def user_connection_count(
     "/connections",
     response_model=None,
     summary="My connections, newest first",
-    responses=documented(ConnectionPage, InvalidQuery, *USER_ACCESS_ERRORS),
+    responses=documented(ConnectionPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
 )
 async def my_connections(
     caller: CurrentUser,
     connection: Transaction,
-    page: PageParam = None,
-    limit: LimitParam = None,
+    listing: ConnectionListing,
     query: SearchParam = None,
     search_fields: SearchFieldsParam = None,
 ) -> JsonBody:
-    page_request = parse_page(page, limit, InvalidQuery)
     search = parse_search(query, search_fields, InvalidQuery)
     return JsonBody(
         await service.list_connections(
             connection,
             caller.project_id,
             caller.user_id,
-            page_request,
+            listing,
             search,
             Viewer(caller.user_id),
         )
@@ -223,16 +226,10 @@ def _add_pending_route(kind: Literal["sent", "received"]) -> None:
     """The two pending lists differ only in which side of the request the caller is."""
 
     async def pending(
-        caller: CurrentUser,
-        connection: Transaction,
-        page: PageParam = None,
-        limit: LimitParam = None,
+        caller: CurrentUser, connection: Transaction, listing: ConnectionListing
     ) -> JsonBody:
-        page_request = parse_page(page, limit, InvalidQuery)
         return JsonBody(
-            await service.list_pending(
-                connection, caller.project_id, caller.user_id, kind, page_request
-            )
+            await service.list_pending(connection, caller.project_id, caller.user_id, kind, listing)
         )
 
     router.add_api_route(
@@ -242,7 +239,7 @@ def _add_pending_route(kind: Literal["sent", "received"]) -> None:
         name=f"pending_{kind}",
         response_model=None,
         summary=f"Pending requests I {kind}, newest first",
-        responses=documented(PendingPage, InvalidQuery, *USER_ACCESS_ERRORS),
+        responses=documented(PendingPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
     )
 
 

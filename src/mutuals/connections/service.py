@@ -5,6 +5,7 @@ happened; only when it did not do we read the record, to explain why in the erro
 """
 
 import uuid
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import RowMapping
@@ -28,11 +29,12 @@ from mutuals.connections.errors import (
     SelfRequest,
 )
 from mutuals.connections.schemas import connection_item, pending_item
+from mutuals.cursors import CursorRequest, Listing, listed
 from mutuals.db import lock_pair
 from mutuals.errors import AppError
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
-from mutuals.pagination import PageRequest, envelope
+from mutuals.pagination import PageRequest
 from mutuals.search import Search
 from mutuals.storable import text_problem
 from mutuals.timestamps import to_iso, utc_now
@@ -257,19 +259,34 @@ async def list_connections(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     user_id: uuid.UUID,
-    page: PageRequest,
+    listing: Listing,
     search: Search | None,
     viewer: Viewer,
 ) -> dict[str, Any]:
-    count = await _visible_count(connection, project_id, user_id, viewer)
-    if search is not None:
-        count = await repository.count_accepted_matching(
-            connection, project_id, user_id, search, viewer
+    count: int | None = None
+    if isinstance(listing, PageRequest):
+        count = await _visible_count(connection, project_id, user_id, viewer)
+        if search is not None:
+            count = await repository.count_accepted_matching(
+                connection, project_id, user_id, search, viewer
+            )
+    else:
+        await _require_visible(connection, project_id, user_id, viewer)
+    rows: list[RowMapping] = []
+    if isinstance(listing, CursorRequest) or listing.offset < (count or 0):
+        rows = await repository.list_accepted(
+            connection, project_id, user_id, listing, search, viewer
         )
-    rows = []
-    if page.offset < count:
-        rows = await repository.list_accepted(connection, project_id, user_id, page, search, viewer)
-    return envelope([connection_item(row) for row in rows], page, count)
+    items = [connection_item(row) for row in rows]
+    return listed(items, rows, listing, count, _connection_position)
+
+
+def _connection_position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+    return row["connected_at"], row["connection_id"]
+
+
+def _pending_position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+    return row["requested_at"], row["connection_id"]
 
 
 async def count_connections(
@@ -283,10 +300,18 @@ async def _visible_count(
 ) -> int:
     """The user's accepted connections that the viewer may see; 404 for a user who does
     not exist, or who blocks the viewer (the same thing, as far as the viewer can tell)."""
+    count = await _require_visible(connection, project_id, user_id, viewer)
+    return count - await repository.count_hidden_accepted(connection, project_id, user_id, viewer)
+
+
+async def _require_visible(
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, viewer: Viewer
+) -> int:
+    """The user's connection counter; 404 for a user who does not exist for the viewer."""
     count = await repository.connection_count(connection, project_id, user_id)
     if count is None or await hidden_from(connection, project_id, user_id, viewer):
         raise ConnectionUserNotFound()
-    return count - await repository.count_hidden_accepted(connection, project_id, user_id, viewer)
+    return count
 
 
 async def list_pending(
@@ -294,11 +319,12 @@ async def list_pending(
     project_id: uuid.UUID,
     user_id: uuid.UUID,
     kind: Literal["sent", "received"],
-    page: PageRequest,
+    listing: Listing,
 ) -> dict[str, Any]:
     side: repository.Side = "requester_id" if kind == "sent" else "receiver_id"
-    rows, total = await repository.list_pending(connection, project_id, user_id, side, page)
-    return envelope([pending_item(row, kind) for row in rows], page, total)
+    rows, total = await repository.list_pending(connection, project_id, user_id, side, listing)
+    items = [pending_item(row, kind) for row in rows]
+    return listed(items, rows, listing, total, _pending_position)
 
 
 async def detach_pair(

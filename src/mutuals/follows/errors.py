@@ -3,6 +3,9 @@ from mutuals.errors import error_class
 InvalidUserId = error_class(400, "follow/invalid-user-id", "Invalid userId")
 InvalidFollowId = error_class(400, "follow/invalid-follow-id", "Invalid followId")
 InvalidQuery = error_class(400, "follow/invalid-query", "Invalid query parameters")
+InvalidCursor = error_class(
+    400, "follow/invalid-cursor", "This cursor was changed, or belongs to another list"
+)
 SelfFollow = error_class(400, "follow/self-follow", "A user cannot follow themselves.")
 SelfCheck = error_class(400, "follow/self-check", "You cannot check whether you follow yourself.")
 FollowUserNotFound = error_class(

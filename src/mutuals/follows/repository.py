@@ -26,10 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.db import dialect_insert, insert_ignoring_conflicts
 from mutuals.follows.schemas import Direction
 from mutuals.models import follow_notices, follows, users
-from mutuals.pagination import PageRequest
 from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.visibility import Viewer, hidden_users, visible
@@ -234,13 +234,16 @@ def _edges(
 
 @functools.cache
 def _page_statement(
-    direction: Direction, fields: tuple[SearchField, ...] | None, filtered: bool
+    direction: Direction, fields: tuple[SearchField, ...] | None, filtered: bool, after: bool
 ) -> Select[Any]:
     # Newest first straight from the (project, listed user, created_at, id) index; a
     # viewer's hidden users are skipped on the way (a hashed anti-join over their blocks).
+    # After a cursor, the index range starts at the cursor's position.
+    statement = _edges(direction, fields, filtered)
+    if after:
+        statement = statement.where(after_position(follows.c.created_at, follows.c.id))
     return (
-        _edges(direction, fields, filtered)
-        .order_by(follows.c.created_at.desc(), follows.c.id.desc())
+        statement.order_by(follows.c.created_at.desc(), follows.c.id.desc())
         .limit(bindparam("page_limit", type_=Integer))
         .offset(bindparam("page_offset", type_=Integer))
     )
@@ -277,16 +280,16 @@ async def list_page(
     project_id: uuid.UUID,
     user_id: uuid.UUID,
     direction: Direction,
-    page: PageRequest,
+    listing: Listing,
     search: Search | None,
     viewer: Viewer,
 ) -> list[RowMapping]:
     parameters = {
         **list_parameters(project_id, user_id, search, viewer),
-        "page_limit": page.limit,
-        "page_offset": page.offset,
+        **page_parameters(listing),
     }
-    statement = _page_statement(direction, search[1] if search else None, viewer.filters(user_id))
+    fields = search[1] if search else None
+    statement = _page_statement(direction, fields, viewer.filters(user_id), reads_after(listing))
     result = await connection.execute(statement, parameters)
     return list(result.mappings())
 

@@ -1,6 +1,6 @@
 """The twelve endpoints of API.md §6. Parsing and wiring only; rules live in service.py."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -12,6 +12,7 @@ from mutuals.auth.access import (
     PublicVisitor,
 )
 from mutuals.config import Settings
+from mutuals.cursors import Listing, listing
 from mutuals.db import Transaction, reads_from_replica
 from mutuals.errors import InvalidBody, InvalidJson, documented
 from mutuals.follows import service
@@ -20,6 +21,7 @@ from mutuals.follows.errors import (
     FollowForbidden,
     FollowNotFound,
     FollowUserNotFound,
+    InvalidCursor,
     InvalidFollowId,
     InvalidQuery,
     InvalidUserId,
@@ -29,12 +31,12 @@ from mutuals.follows.errors import (
 from mutuals.follows.schemas import Direction, Follow, Following, FollowPage, NotFollowing
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath, parse_uuid
-from mutuals.pagination import LimitParam, PageParam, parse_page
 from mutuals.responses import Count, JsonBody
 from mutuals.search import SearchFieldsParam, SearchParam, parse_search
 from mutuals.visibility import Viewer
 
 router = APIRouter(tags=["follows"], route_class=IdempotentRoute)
+FollowListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
 
 
@@ -134,15 +136,13 @@ def _add_public_routes(direction: Direction) -> None:
         userId: IdPath,  # noqa: N803 - the Replyke path parameter name
         visitor: PublicVisitor,
         connection: Transaction,
-        page: PageParam = None,
-        limit: LimitParam = None,
+        listing: FollowListing,
         query: SearchParam = None,
         search_fields: SearchFieldsParam = None,
     ) -> JsonBody:
         user_id = parse_uuid(userId)
         if user_id is None:
             raise InvalidUserId()
-        page_request = parse_page(page, limit, InvalidQuery)
         search = parse_search(query, search_fields, InvalidQuery)
         return JsonBody(
             await service.list_follows(
@@ -150,7 +150,7 @@ def _add_public_routes(direction: Direction) -> None:
                 visitor.project_id,
                 user_id,
                 direction,
-                page_request,
+                listing,
                 search,
                 Viewer(visitor.user_id),
             )
@@ -179,7 +179,7 @@ def _add_public_routes(direction: Direction) -> None:
         name=f"user_{direction}",
         response_model=None,
         summary=f"A user's {direction}, newest first (public)",
-        responses=documented(FollowPage, InvalidQuery, *errors),
+        responses=documented(FollowPage, InvalidQuery, InvalidCursor, *errors),
     )
     router.add_api_route(
         f"/users/{{userId}}/{direction}-count",
@@ -198,12 +198,10 @@ def _add_my_routes(direction: Direction) -> None:
     async def my_list(
         caller: CurrentUser,
         connection: Transaction,
-        page: PageParam = None,
-        limit: LimitParam = None,
+        listing: FollowListing,
         query: SearchParam = None,
         search_fields: SearchFieldsParam = None,
     ) -> JsonBody:
-        page_request = parse_page(page, limit, InvalidQuery)
         search = parse_search(query, search_fields, InvalidQuery)
         return JsonBody(
             await service.list_follows(
@@ -211,7 +209,7 @@ def _add_my_routes(direction: Direction) -> None:
                 caller.project_id,
                 caller.user_id,
                 direction,
-                page_request,
+                listing,
                 search,
                 Viewer(caller.user_id),
             )
@@ -231,7 +229,7 @@ def _add_my_routes(direction: Direction) -> None:
         name=f"my_{direction}",
         response_model=None,
         summary=f"My {direction}, newest first",
-        responses=documented(FollowPage, InvalidQuery, *USER_ACCESS_ERRORS),
+        responses=documented(FollowPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
     )
     router.add_api_route(
         f"/follows/{direction}-count",

@@ -1,13 +1,14 @@
 """The rules of §6: who may follow whom, what a follow changes, what the lists show."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.errors import CredentialRejectedError
+from mutuals.cursors import CursorRequest, Listing, listed
 from mutuals.db import lock_pair
 from mutuals.errors import AppError
 from mutuals.follows import repository
@@ -24,7 +25,7 @@ from mutuals.follows.errors import (
 from mutuals.follows.schemas import Direction, follow_body, follow_item
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_new_follow
-from mutuals.pagination import PageRequest, envelope
+from mutuals.pagination import PageRequest
 from mutuals.search import Search
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
@@ -119,21 +120,29 @@ async def list_follows(
     project_id: uuid.UUID,
     user_id: uuid.UUID,
     direction: Direction,
-    page: PageRequest,
+    listing: Listing,
     search: Search | None,
     viewer: Viewer,
 ) -> dict[str, Any]:
-    total = await _visible_count(connection, project_id, user_id, direction, viewer)
-    if search is not None:
-        total = await repository.count_matching(
-            connection, project_id, user_id, direction, search, viewer
-        )
-    rows = []
-    if page.offset < total:
+    total: int | None = None
+    if isinstance(listing, PageRequest):
+        total = await _visible_count(connection, project_id, user_id, direction, viewer)
+        if search is not None:
+            total = await repository.count_matching(
+                connection, project_id, user_id, direction, search, viewer
+            )
+    else:
+        await _require_visible(connection, project_id, user_id, direction, viewer)
+    rows: list[RowMapping] = []
+    if isinstance(listing, CursorRequest) or listing.offset < (total or 0):
         rows = await repository.list_page(
-            connection, project_id, user_id, direction, page, search, viewer
+            connection, project_id, user_id, direction, listing, search, viewer
         )
-    return envelope([follow_item(row) for row in rows], page, total)
+    return listed([follow_item(row) for row in rows], rows, listing, total, _position)
+
+
+def _position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+    return row["followed_at"], row["follow_id"]
 
 
 async def count_follows(
@@ -155,11 +164,23 @@ async def _visible_count(
 ) -> int:
     """The user's followers (or followed users) the viewer may see; 404 for a user who
     does not exist, or who blocks the viewer (the same thing, as far as the viewer can tell)."""
+    total = await _require_visible(connection, project_id, user_id, direction, viewer)
+    hidden = await repository.count_hidden(connection, project_id, user_id, direction, viewer)
+    return total - hidden
+
+
+async def _require_visible(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    direction: Direction,
+    viewer: Viewer,
+) -> int:
+    """The user's follow counter; 404 for a user who does not exist for the viewer."""
     total = await repository.follow_count(connection, project_id, user_id, direction)
     if total is None or await hidden_from(connection, project_id, user_id, viewer):
         raise FollowUserNotFound()
-    hidden = await repository.count_hidden(connection, project_id, user_id, direction, viewer)
-    return total - hidden
+    return total
 
 
 async def detach_pair(

@@ -2,9 +2,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, func, insert, literal_column, select, update
+from sqlalchemy import (
+    Integer,
+    RowMapping,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.models import app_notifications
 from mutuals.pagination import PageRequest
 
@@ -57,18 +68,25 @@ async def delete_unread_about_connection(
 
 
 async def list_for_user(
-    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, page: PageRequest
-) -> tuple[list[RowMapping], int]:
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, listing: Listing
+) -> tuple[list[RowMapping], int | None]:
+    """A page of the user's notifications, and their total (None for a page by cursor)."""
     mine = (app_notifications.c.project_id == project_id) & (app_notifications.c.user_id == user_id)
-    total = await connection.scalar(select(func.count()).select_from(app_notifications).where(mine))
-    if not total or page.offset >= total:
-        return [], total or 0
+    total = None
+    if isinstance(listing, PageRequest):
+        count = select(func.count()).select_from(app_notifications).where(mine)
+        total = await connection.scalar(count) or 0
+        if listing.offset >= total:
+            return [], total
+    if reads_after(listing):
+        mine = mine & after_position(app_notifications.c.created_at, app_notifications.c.id)
     result = await connection.execute(
         select(app_notifications)
         .where(mine)
         .order_by(app_notifications.c.created_at.desc(), app_notifications.c.id.desc())
-        .limit(page.limit)
-        .offset(page.offset)
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer)),
+        page_parameters(listing),
     )
     return list(result.mappings()), total
 

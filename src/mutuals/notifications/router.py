@@ -1,21 +1,22 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from mutuals.auth.access import CurrentUser
 from mutuals.auth.errors import ActingUserRequired, CredentialMissingError, CredentialRejectedError
+from mutuals.cursors import Listing, listing
 from mutuals.db import Transaction
 from mutuals.errors import documented, error_responses
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath, parse_uuid
 from mutuals.notifications import service
 from mutuals.notifications.errors import (
+    InvalidNotificationCursor,
     InvalidNotificationParams,
     InvalidNotificationQuery,
     NotificationNotFound,
 )
 from mutuals.notifications.schemas import AppNotificationPage, MarkedAsRead
-from mutuals.pagination import parse_page
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.ratelimit import RateLimitExceededError
 from mutuals.responses import JsonBody
@@ -40,17 +41,23 @@ COMMON_ERRORS = (
     "",
     response_model=None,
     summary="My notifications, newest first",
-    responses=documented(AppNotificationPage, InvalidNotificationQuery, *COMMON_ERRORS),
+    responses=documented(
+        AppNotificationPage,
+        InvalidNotificationQuery,
+        InvalidNotificationCursor,
+        *COMMON_ERRORS,
+    ),
 )
 async def list_notifications(
     caller: CurrentUser,
     connection: Transaction,
-    page: Annotated[str | None, Query(description="1-based page")] = None,
-    limit: Annotated[str | None, Query(description="Page size, 1-50 (default 5)")] = None,
+    listing: Annotated[
+        Listing,
+        listing(InvalidNotificationQuery, InvalidNotificationCursor, default_limit=5, max_limit=50),
+    ],
 ) -> JsonBody:
-    request = parse_page(page, limit, InvalidNotificationQuery, default_limit=5, max_limit=50)
     return JsonBody(
-        await service.list_notifications(connection, caller.project_id, caller.user_id, request)
+        await service.list_notifications(connection, caller.project_id, caller.user_id, listing)
     )
 
 

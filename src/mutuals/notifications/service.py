@@ -5,11 +5,11 @@ from typing import Any, Literal
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.cursors import Listing, listed
 from mutuals.ids import new_id
 from mutuals.notifications import repository
 from mutuals.notifications.errors import NotificationNotFound
 from mutuals.notifications.schemas import notification_body
-from mutuals.pagination import PageRequest, envelope
 from mutuals.timestamps import utc_now
 
 ConnectionEvent = Literal["connection-request", "connection-accepted"]
@@ -72,10 +72,14 @@ async def retract_connection_request(
 
 
 async def list_notifications(
-    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, page: PageRequest
+    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, listing: Listing
 ) -> dict[str, Any]:
-    rows, total = await repository.list_for_user(connection, project_id, user_id, page)
-    return envelope([notification_body(row) for row in rows], page, total)
+    rows, total = await repository.list_for_user(connection, project_id, user_id, listing)
+    return listed([notification_body(row) for row in rows], rows, listing, total, _position)
+
+
+def _position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+    return row["created_at"], row["id"]
 
 
 async def unread_count(

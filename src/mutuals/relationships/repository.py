@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter, KeyedColumnElement
 
 from mutuals.connections.repository import ACCEPTED
+from mutuals.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.db import dialect_insert
 from mutuals.models import blocks, connections, follows, suggestion_dismissals, users
 from mutuals.pagination import PageRequest
@@ -240,7 +241,7 @@ Driver = Literal["caller", "other"]
 
 
 @functools.cache
-def _mutual_connections(driver: Driver) -> tuple[Select[Any], Select[Any]]:
+def _mutual_connections(driver: Driver, after: bool) -> tuple[Select[Any], Select[Any]]:
     """(page, count) of the caller's accepted connections who are also the other user's.
 
     Whichever of the two has fewer connections drives: its edges are read and each one's
@@ -257,8 +258,13 @@ def _mutual_connections(driver: Driver) -> tuple[Select[Any], Select[Any]]:
     connected_at = edges.c.connected_at if driver == "caller" else probe.c.responded_at
     record_id = edges.c.connection_id if driver == "caller" else probe.c.id
     page = (
-        select(*_user_columns())
+        select(
+            *_user_columns(),
+            connected_at.label("position_at"),
+            record_id.label("position_id"),
+        )
         .select_from(joined.join(users, _joined_user(edges.c.other_id)))
+        .where(after_position(connected_at, record_id) if after else true())
         .order_by(connected_at.desc(), record_id.desc())
         .limit(bindparam("page_limit", type_=Integer))
         .offset(bindparam("page_offset", type_=Integer))
@@ -267,7 +273,7 @@ def _mutual_connections(driver: Driver) -> tuple[Select[Any], Select[Any]]:
 
 
 @functools.cache
-def _known_followers(driver: Driver) -> tuple[Select[Any], Select[Any]]:
+def _known_followers(driver: Driver, after: bool) -> tuple[Select[Any], Select[Any]]:
     """(page, count) of the other user's followers whom the caller follows, newest follow
     of the other user first. Both follows are probes of the pair's unique index from
     whichever side is smaller: the caller's following or the other user's followers."""
@@ -298,9 +304,16 @@ def _known_followers(driver: Driver) -> tuple[Select[Any], Select[Any]]:
         theirs.c.followed_id == OTHER,
     )
     page = (
-        select(*_user_columns())
+        select(
+            *_user_columns(),
+            theirs.c.created_at.label("position_at"),
+            theirs.c.id.label("position_id"),
+        )
         .select_from(joined.join(users, _joined_user(theirs.c.follower_id)))
-        .where(joined_where)
+        .where(
+            joined_where,
+            after_position(theirs.c.created_at, theirs.c.id) if after else true(),
+        )
         .order_by(theirs.c.created_at.desc(), theirs.c.id.desc())
         .limit(bindparam("page_limit", type_=Integer))
         .offset(bindparam("page_offset", type_=Integer))
@@ -319,19 +332,21 @@ async def shared_page(
     other_id: uuid.UUID,
     shared: SharedList,
     driver: Driver,
-    page: PageRequest,
-) -> tuple[list[RowMapping], int]:
-    page_statement, count_statement = SHARED_LISTS[shared](driver)
+    listing: Listing,
+) -> tuple[list[RowMapping], int | None]:
+    """A page, and the total (None for a page by cursor, which is never counted)."""
+    page_statement, count_statement = SHARED_LISTS[shared](driver, reads_after(listing))
     parameters: dict[str, Any] = {
         "project_id": project_id,
         "caller_id": caller_id,
         "other_id": other_id,
     }
-    total = await connection.scalar(count_statement, parameters) or 0
-    if page.offset >= total:
-        return [], total
-    parameters |= {"page_limit": page.limit, "page_offset": page.offset}
-    result = await connection.execute(page_statement, parameters)
+    total = None
+    if isinstance(listing, PageRequest):
+        total = await connection.scalar(count_statement, parameters) or 0
+        if listing.offset >= total:
+            return [], total
+    result = await connection.execute(page_statement, parameters | page_parameters(listing))
     return list(result.mappings()), total
 
 

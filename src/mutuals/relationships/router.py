@@ -8,15 +8,17 @@ from mutuals.auth.access import USER_ACCESS_ERRORS, DiscoveryUser
 from mutuals.config import Settings
 from mutuals.connections.errors import (
     ConnectionUserNotFound,
+    InvalidCursor,
     InvalidQuery,
     InvalidUserId,
     SelfCheck,
 )
+from mutuals.cursors import Listing, listing
 from mutuals.db import Transaction
 from mutuals.errors import documented, error_responses
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.ids import IdPath
-from mutuals.pagination import LimitParam, PageParam, parse_page
+from mutuals.pagination import parse_page
 from mutuals.relationships import service
 from mutuals.relationships.errors import InvalidRelationshipQuery
 from mutuals.relationships.repository import SharedList
@@ -55,13 +57,11 @@ def _add_shared_route(shared: SharedList, summary: str) -> None:
         userId: IdPath,  # noqa: N803 - the contract's path parameter name
         caller: DiscoveryUser,
         connection: Transaction,
-        page: PageParam = None,
-        limit: LimitParam = None,
+        listing: Annotated[Listing, listing(InvalidQuery, InvalidCursor)],
     ) -> JsonBody:
-        page_request = parse_page(page, limit, InvalidQuery)
         return JsonBody(
             await service.shared_list(
-                connection, caller.project_id, caller.user_id, userId, shared, page_request
+                connection, caller.project_id, caller.user_id, userId, shared, listing
             )
         )
 
@@ -76,6 +76,7 @@ def _add_shared_route(shared: SharedList, summary: str) -> None:
             SharedUserPage,
             InvalidUserId,
             InvalidQuery,
+            InvalidCursor,
             SelfCheck,
             ConnectionUserNotFound,
             *USER_ACCESS_ERRORS,

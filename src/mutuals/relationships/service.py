@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import RowMapping
@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.connections.errors import ConnectionUserNotFound, InvalidUserId, SelfCheck
 from mutuals.connections.repository import connection_count
+from mutuals.cursors import Listing, listed
 from mutuals.ids import parse_uuid
-from mutuals.pagination import PageRequest, envelope
 from mutuals.relationships import repository
 from mutuals.relationships.errors import InvalidRelationshipQuery
 from mutuals.timestamps import utc_now
@@ -84,7 +84,7 @@ async def shared_list(
     caller_id: uuid.UUID,
     other_raw: str,
     shared: repository.SharedList,
-    page: PageRequest,
+    listing: Listing,
 ) -> dict[str, Any]:
     """Mutual connections or known followers of another user, as the caller sees them."""
     other_id = parse_uuid(other_raw)
@@ -108,9 +108,14 @@ async def shared_list(
         "caller" if sizes[caller_id][mine] <= sizes[other_id][theirs] else "other"
     )
     rows, total = await repository.shared_page(
-        connection, project_id, caller_id, other_id, shared, driver, page
+        connection, project_id, caller_id, other_id, shared, driver, listing
     )
-    return envelope([{"user": public_user(row, prefix="user_")} for row in rows], page, total)
+    items = [{"user": public_user(row, prefix="user_")} for row in rows]
+    return listed(items, rows, listing, total, _position)
+
+
+def _position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+    return row["position_at"], row["position_id"]
 
 
 async def suggestions(
