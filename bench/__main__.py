@@ -22,8 +22,9 @@ from pathlib import Path
 import asyncpg
 
 from bench.loadgen import Figures, run_wrk
-from bench.seed import Plan, SeededProject, seed_postgres, seed_sqlite
+from bench.seed import DEEP_PAGE_DEPTH, Plan, SeededProject, seed_postgres, seed_sqlite
 from mutuals.auth.tokens import TokenSigner
+from mutuals.cursors import CursorSigner, list_binding
 from mutuals.migrate import upgrade
 from tests.serving import ServedProcess
 
@@ -153,7 +154,51 @@ def read_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str, str
                 [(f"{follow_base}/users/{user}/followers-count", "")],
             )
         )
+    workloads.extend(deep_page_workloads(seeded))
     workloads.extend(discovery_workloads(seeded))
+    return workloads
+
+
+def deep_page_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Page 5,000 of 20 by number (offset) and by cursor (key), next to page 1."""
+    signer = _tokens(seeded)
+    cursors = CursorSigner(SECRET.encode())
+    deep_page = DEEP_PAGE_DEPTH // 20
+    workloads: list[tuple[str, list[tuple[str, str]]]] = []
+    if seeded.growth and seeded.deep_connection is not None:
+        size, user = max(seeded.growth.items())
+        token = signer.issue("access", seeded.id, user)
+        base = f"/v7/{seeded.id}"
+        binding = list_binding("/connections", {"projectId": str(seeded.id)}, {})
+        cursor = cursors.encode(binding, *seeded.deep_connection)
+        label = f"growth {size:,}: my connections"
+        workloads += [
+            (f"{label} page 1 by cursor", [(f"{base}/connections?cursor=&limit=20", token)]),
+            (
+                f"{label} page {deep_page:,} by number",
+                [(f"{base}/connections?page={deep_page}&limit=20", token)],
+            ),
+            (
+                f"{label} page {deep_page:,} by cursor",
+                [(f"{base}/connections?cursor={cursor}&limit=20", token)],
+            ),
+        ]
+    if seeded.follow_growth and seeded.deep_follower is not None:
+        project = seeded.follow_project or seeded.id
+        size, star = max(seeded.follow_growth.items())
+        path = f"/v7/{project}/users/{star}/followers"
+        binding = list_binding(
+            "/users/{userId}/followers",
+            {"projectId": str(project), "userId": str(star)},
+            {},
+        )
+        cursor = cursors.encode(binding, *seeded.deep_follower)
+        label = f"followers {size:,}"
+        workloads += [
+            (f"{label}: page 1 by cursor", [(f"{path}?cursor=&limit=20", "")]),
+            (f"{label}: page {deep_page:,} by number", [(f"{path}?page={deep_page}&limit=20", "")]),
+            (f"{label}: page {deep_page:,} by cursor", [(f"{path}?cursor={cursor}&limit=20", "")]),
+        ]
     return workloads
 
 

@@ -19,6 +19,8 @@ from mutuals.auth.service_keys import KEY_PREFIX, hash_service_key
 from mutuals.ids import new_id
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+# Page 5,000 of 20: the depth at which cursors and offsets are compared.
+DEEP_PAGE_DEPTH = 100_000
 USER_COLUMNS = (
     "project_id", "id", "foreign_id", "email", "password_hash", "name", "username", "avatar",
     "bio", "metadata", "reputation", "is_verified", "is_active", "auth_methods",
@@ -49,6 +51,10 @@ class SeededProject:
     # Viewers of the hub's lists, by how many users they block.
     viewers: dict[int, uuid.UUID] = field(default_factory=dict)
     discovery: "DiscoveryProject | None" = None
+    # (timestamp, id) of the item just above depth DEEP_PAGE_DEPTH in the largest growth
+    # user's connections and the largest follow user's followers: a deep page's cursor.
+    deep_connection: tuple[datetime, uuid.UUID] | None = None
+    deep_follower: tuple[datetime, uuid.UUID] | None = None
     block_rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
 
 
@@ -175,7 +181,19 @@ def build(
         project_id, stars, fillers, plan.follow_growth_sizes
     )
     seeded.connections = len(rows)
+    largest = growth_users[len(plan.growth_sizes) - 1] if plan.growth_sizes else None
+    if largest is not None:
+        # Newest first, as the list reads: (responded_at, id) of each of its connections.
+        mine = [(row[9], row[1]) for row in rows if largest in (row[2], row[3])]
+        seeded.deep_connection = _above_depth(mine)
     return seeded, users, rows
+
+
+def _above_depth(keys: list[tuple[datetime, uuid.UUID]]) -> tuple[datetime, uuid.UUID]:
+    """The key of the last item before DEEP_PAGE_DEPTH - 20, newest first (or the deepest
+    there is, in smaller plans)."""
+    ordered = sorted(keys, reverse=True)
+    return ordered[min(DEEP_PAGE_DEPTH - 20, len(ordered)) - 1]
 
 
 def build_follows(
@@ -314,6 +332,10 @@ async def seed_postgres(dsn: str, plan: Plan) -> tuple[SeededProject, dict[str, 
                 connection, follow_project, "bench-followers", fans, [], follow_rows
             )
             seeded.follow_project, seeded.follow_growth = follow_project, growth
+            star = growth[max(growth)]
+            seeded.deep_follower = _above_depth(
+                [(row[4], row[1]) for row in follow_rows if row[3] == star]
+            )
             timings[f"{plan.big_followers:,}-follower project"] = time.perf_counter() - started
         if plan.big_project_connections:
             started = time.perf_counter()

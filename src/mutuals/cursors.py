@@ -83,15 +83,22 @@ class CursorRequest:
 Listing = PageRequest | CursorRequest
 
 
-def _list_binding(request: Request) -> str:
+SEARCH_PARAMETERS = ("query", "searchFields")
+
+
+def list_binding(template: str, path_params: dict[str, Any], query: dict[str, str]) -> str:
     """What makes two requests the same list: the route, its path parameters (project,
     listed user) and the search. Not the viewer: the same list may be read by a service
     key acting for its user."""
+    parts = [template, *(f"{name}={value}" for name, value in sorted(path_params.items()))]
+    parts += [f"{name}={query.get(name, '')}" for name in SEARCH_PARAMETERS]
+    return "\n".join(parts)
+
+
+def _list_binding(request: Request) -> str:
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
-    parts = [template, *(f"{k}={v}" for k, v in sorted(request.path_params.items()))]
-    parts += [f"{name}={request.query_params.get(name, '')}" for name in ("query", "searchFields")]
-    return "\n".join(parts)
+    return list_binding(template, request.path_params, dict(request.query_params))
 
 
 def listing(
