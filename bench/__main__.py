@@ -203,15 +203,33 @@ def deep_page_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str
 
 
 def discovery_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str, str]]]]:
-    """§8 in its own project: one status call against the same users, for scale."""
+    """§8: a typical caller of the main project (some tens of connections) asking about
+    random users, then a caller with 1,000 connections of 1,000 each in a project of its
+    own; each next to one status call between the same users, for scale."""
     discovery = seeded.discovery
     if discovery is None:
         return []
     signer = _tokens(seeded)
+    rng = random.Random(5)
+    typical = seeded.users[7]
+    typical_token = signer.issue("access", seeded.id, typical)
+    others = seeded.users[8:]
+    strangers = [str(user) for user in rng.sample(others, min(100, len(others)))]
+    main = f"/v7/{seeded.id}"
+    workloads = [
+        (
+            "typical caller: one status call",
+            [(f"{main}/users/{user}/connection", typical_token) for user in strangers],
+        ),
+        (
+            "typical caller: relationships, 100 ids",
+            [(f"{main}/relationships?ids={','.join(strangers)}", typical_token)],
+        ),
+    ]
     base = f"/v7/{discovery.id}"
     member_token = signer.issue("access", discovery.id, discovery.member)
     feed = [str(user) for user in discovery.feed]
-    workloads = [
+    workloads += [
         (
             "discovery: one status call",
             [(f"{base}/users/{user}/connection", member_token) for user in feed],

@@ -60,6 +60,18 @@ class Pagination(BaseModel):
     has_more: bool = Field(alias="hasMore")
 
 
+class CursorPagination(BaseModel):
+    """The pagination of a page read by cursor (`cursor` sent): no totals."""
+
+    page_size: int = Field(alias="pageSize")
+    next_cursor: str | None = Field(alias="nextCursor")
+    has_more: bool = Field(alias="hasMore")
+
+
+# What a list answers: by page number (with totals), or by cursor.
+ListPagination = Pagination | CursorPagination
+
+
 def envelope(items: list[dict[str, Any]], request: PageRequest, total: int) -> dict[str, Any]:
     return {
         "data": items,

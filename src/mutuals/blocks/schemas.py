@@ -5,7 +5,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
-from mutuals.pagination import Pagination
+from mutuals.pagination import ListPagination
 from mutuals.timestamps import to_iso
 from mutuals.users.schemas import User, public_user
 
@@ -35,7 +35,7 @@ class BlockItem(BaseModel):
 
 class BlockPage(BaseModel):
     data: list[BlockItem]
-    pagination: Pagination
+    pagination: ListPagination
 
 
 def block_body(row: RowMapping) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, WithJsonSchema
 from sqlalchemy import RowMapping
 
-from mutuals.pagination import Pagination
+from mutuals.pagination import ListPagination
 from mutuals.timestamps import to_iso
 from mutuals.users.schemas import User, public_user
 
@@ -88,7 +88,7 @@ class ConnectionItem(BaseModel):
 
 class ConnectionPage(BaseModel):
     data: list[ConnectionItem]
-    pagination: Pagination
+    pagination: ListPagination
 
 
 class PendingItem(BaseModel):
@@ -101,7 +101,7 @@ class PendingItem(BaseModel):
 
 class PendingPage(BaseModel):
     data: list[PendingItem]
-    pagination: Pagination
+    pagination: ListPagination
 
 
 def connection_item(row: RowMapping) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
-from mutuals.pagination import Pagination
+from mutuals.pagination import ListPagination
 from mutuals.timestamps import to_iso
 from mutuals.users.schemas import User, public_user
 
@@ -37,7 +37,7 @@ class FollowItem(BaseModel):
 
 class FollowPage(BaseModel):
     data: list[FollowItem]
-    pagination: Pagination
+    pagination: ListPagination
 
 
 def follow_body(row: RowMapping) -> dict[str, Any]:

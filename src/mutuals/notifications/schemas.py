@@ -3,7 +3,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
-from mutuals.pagination import Pagination
+from mutuals.pagination import ListPagination
 from mutuals.timestamps import to_iso
 
 
@@ -21,7 +21,7 @@ class AppNotification(BaseModel):
 
 class AppNotificationPage(BaseModel):
     data: list[AppNotification]
-    pagination: Pagination
+    pagination: ListPagination
 
 
 class MarkedAsRead(BaseModel):

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from mutuals.pagination import Pagination
+from mutuals.pagination import ListPagination
 from mutuals.users.schemas import User
 
 
@@ -42,7 +42,7 @@ class SharedUser(BaseModel):
 
 class SharedUserPage(BaseModel):
     data: list[SharedUser]
-    pagination: Pagination
+    pagination: ListPagination
 
 
 class Suggestion(BaseModel):
