@@ -215,7 +215,7 @@ def check_graph(caller: Caller, graph: Graph) -> None:
 @pytest.fixture(params=["hash", "probe"])
 def mutual_strategy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Batch mutual counts have two plans, picked by the caller's size: force each."""
-    threshold = 10**9 if request.param == "hash" else -1
+    threshold = 10**6 if request.param == "hash" else -1
     monkeypatch.setattr(repository, "HASHED_CONNECTIONS_PER_ID", threshold)
     return str(request.param)
 

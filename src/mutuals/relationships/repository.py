@@ -161,7 +161,7 @@ def _mutual_count(user_id: ColumnElement[Any], strategy: MutualStrategy) -> Colu
 
 
 @functools.cache
-def _relations_statement(postgres: bool, strategy: MutualStrategy) -> CompoundSelect[Any]:
+def _relations_statement(postgres: bool) -> CompoundSelect[Any]:
     """Everything the caller's relationships with the ids rest on, as rows of facts: one
     statement (one round trip) whatever the number of ids."""
     among_ids = _among_ids(postgres)
@@ -173,7 +173,21 @@ def _relations_statement(postgres: bool, strategy: MutualStrategy) -> CompoundSe
     # Found users carry their mutual connections with the caller: per user, a correlated
     # count over each side's index range, each edge's other end probed against the
     # caller's pair index (a plan that stays per-user however skewed the ids are).
-    found = _fact("found", users.c.id, _mutual_count(users.c.id, strategy)).where(
+    # The strategy is chosen inside the statement, from the caller's counter (read once):
+    # only the chosen branch runs.
+    caller_connections = (
+        select(users.c.connections_count)
+        .where(users.c.project_id == PROJECT, users.c.id == CALLER)
+        .scalar_subquery()
+    )
+    mutual_count = case(
+        (
+            caller_connections <= bindparam("hash_limit", type_=Integer),
+            _mutual_count(users.c.id, "hash"),
+        ),
+        else_=_mutual_count(users.c.id, "probe"),
+    )
+    found = _fact("found", users.c.id, mutual_count).where(
         users.c.project_id == PROJECT, among_ids(users.c.id), ~block_of_caller
     )
     following = _fact("following", follows.c.followed_id).where(
@@ -224,14 +238,15 @@ async def relations(
     project_id: uuid.UUID,
     caller_id: uuid.UUID,
     user_ids: Sequence[uuid.UUID],
-    caller_connections: int,
 ) -> list[RowMapping]:
     """Facts (kind, user_id, amount, record_id, requester_id, status) about the ids."""
-    parameters = {"project_id": project_id, "caller_id": caller_id, "ids": list(user_ids)}
-    strategy: MutualStrategy = (
-        "hash" if caller_connections <= HASHED_CONNECTIONS_PER_ID * len(user_ids) else "probe"
-    )
-    statement = _relations_statement(connection.dialect.name == "postgresql", strategy)
+    parameters = {
+        "project_id": project_id,
+        "caller_id": caller_id,
+        "ids": list(user_ids),
+        "hash_limit": HASHED_CONNECTIONS_PER_ID * len(user_ids),
+    }
+    statement = _relations_statement(connection.dialect.name == "postgresql")
     return list((await connection.execute(statement, parameters)).mappings())
 
 

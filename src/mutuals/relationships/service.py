@@ -9,7 +9,6 @@ from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.connections.errors import ConnectionUserNotFound, InvalidUserId, SelfCheck
-from mutuals.connections.repository import connection_count
 from mutuals.cursors import Listing, listed
 from mutuals.ids import parse_uuid
 from mutuals.relationships import repository
@@ -54,8 +53,7 @@ async def relationships(
 ) -> dict[str, Any]:
     """One item per id in the order given; users who do not exist, or who block the caller,
     are `found: false` alike. The caller's own id relates to nothing (`none`, 0)."""
-    caller_connections = await connection_count(connection, project_id, caller_id) or 0
-    facts = await repository.relations(connection, project_id, caller_id, ids, caller_connections)
+    facts = await repository.relations(connection, project_id, caller_id, ids)
     by_kind: dict[str, dict[uuid.UUID, RowMapping]] = {}
     for fact in facts:
         by_kind.setdefault(fact["kind"], {})[fact["user_id"]] = fact
