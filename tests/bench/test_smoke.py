@@ -26,9 +26,16 @@ def test_bench_smoke(tmp_path: Path) -> None:
     workloads = {row.workload for row in report.rows}
     assert {"bare /healthz", "status between two users", "my connections page 1 (hub)"} <= workloads
     # Per configuration: 5 reads, list and count for each growth user, for each follow star
-    # (10 and 100 in the tiny plan) and for each viewer of the hub (0 and 20 blocks), the
-    # write cycle, the follow cycle and the mix.
-    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3)
+    # (10 and 100 in the tiny plan) and for each viewer of the hub (0 and 20 blocks); page 1
+    # and the deep page by number and by cursor (connections only: the tiny plan has no
+    # big follower project); 8 discovery workloads under load and again with one client;
+    # the write cycle, the follow cycle and the mix.
+    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 8 * 2 + 3)
+    assert {
+        "typical caller: relationships, 100 ids",
+        "discovery: suggestions, 20 x 20 (1 client)",
+        "growth 100: my connections page 5,000 by cursor",
+    } <= workloads
     assert {
         "followers 100: page 1 (public)",
         "follow cycle: follow, unfollow",

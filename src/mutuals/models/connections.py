@@ -53,7 +53,9 @@ connections = Table(
 # Partial indexes, one per list: each serves its page straight from an index range in
 # the list's order, whichever side of the record the user is on. Queries must compare
 # status with a literal (not a bound parameter) for the planner to pick them.
-for side in ("requester_id", "receiver_id"):
+# The accepted ones also carry the other side of the record (PostgreSQL INCLUDE), so the
+# lists, the viewer filter and the discovery statements read edges from the index alone.
+for side, other in (("requester_id", "receiver_id"), ("receiver_id", "requester_id")):
     short = side.removesuffix("_id")
     Index(
         f"ix_connections_accepted_by_{short}",
@@ -63,6 +65,7 @@ for side in ("requester_id", "receiver_id"):
         connections.c.id,
         postgresql_where=text("status = 'accepted'"),
         sqlite_where=text("status = 'accepted'"),
+        postgresql_include=[other],
     )
     Index(
         f"ix_connections_pending_by_{short}",
