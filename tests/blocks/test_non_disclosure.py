@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mutuals.connections import repository as connections_repository
 from tests.blocks.factories import block
 from tests.connections.factories import connect
 from tests.factories import Member, ProjectFactory
@@ -182,3 +183,30 @@ async def test_pages_hold_together_when_filtered(project: ProjectFactory) -> Non
         seen += await _member_ids(response)
         assert response.json()["pagination"]["totalItems"] == 4
     assert seen == [fan.id for fan in reversed(fans[0::2])]
+
+
+@pytest.mark.parametrize("strategy", ["edge scan", "probes"])
+async def test_both_ways_of_counting_hidden_connections_agree(
+    project: ProjectFactory, strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filtered count reads whichever side is cheaper (the listed user's edges, or one
+    probe per hidden user): force each, and get the same counts."""
+    threshold = 10**6 if strategy == "edge scan" else -1
+    monkeypatch.setattr(connections_repository, "EDGE_SCAN_PER_HIDDEN_USER", threshold)
+    hub, viewer = await project.user(), await project.user()
+    friends = [await project.user() for _ in range(12)]
+    for friend in friends:
+        await connect(project, hub, friend)
+    for friend in friends[:2]:
+        await block(project, viewer, friend)
+    await block(project, friends[2], viewer)
+    for _ in range(2):
+        await block(project, viewer, await project.user())
+    count = await project.call("GET", f"/users/{hub.id}/connections-count", viewer)
+    assert count.json() == {"count": 9}
+    listed = await project.call("GET", f"/users/{hub.id}/connections?limit=100", viewer)
+    assert listed.json()["pagination"]["totalItems"] == 9
+    assert {item["connectedUser"]["id"] for item in listed.json()["data"]} == {
+        friend.id for friend in friends[3:]
+    }
+    assert (await project.call("GET", f"/users/{hub.id}/connections-count")).json() == {"count": 12}

@@ -300,8 +300,10 @@ async def _visible_count(
 ) -> int:
     """The user's accepted connections that the viewer may see; 404 for a user who does
     not exist, or who blocks the viewer (the same thing, as far as the viewer can tell)."""
-    count = await _require_visible(connection, project_id, user_id, viewer)
-    return count - await repository.count_hidden_accepted(connection, project_id, user_id, viewer)
+    count = await repository.visible_count(connection, project_id, user_id, viewer)
+    if count is None:
+        raise ConnectionUserNotFound()
+    return count
 
 
 async def _require_visible(

@@ -240,13 +240,16 @@ async def relations(
     user_ids: Sequence[uuid.UUID],
 ) -> list[RowMapping]:
     """Facts (kind, user_id, amount, record_id, requester_id, status) about the ids."""
+    postgres = connection.dialect.name == "postgresql"
     parameters = {
         "project_id": project_id,
         "caller_id": caller_id,
         "ids": list(user_ids),
-        "hash_limit": HASHED_CONNECTIONS_PER_ID * len(user_ids),
+        # SQLite re-reads an IN subquery for every outer row of a correlated subquery (a
+        # 100-id batch took seconds): it always probes.
+        "hash_limit": HASHED_CONNECTIONS_PER_ID * len(user_ids) if postgres else -1,
     }
-    statement = _relations_statement(connection.dialect.name == "postgresql")
+    statement = _relations_statement(postgres)
     return list((await connection.execute(statement, parameters)).mappings())
 
 
