@@ -380,7 +380,8 @@ def _hidden_accepted_count() -> Select[Any]:
 
 # Count the listed user's hidden connections by scanning their edges while the user has at
 # most this many connections per user the viewer hides; past that, probe the pair index once
-# per hidden user. An edge read from the covering index costs a fraction of a probe.
+# per hidden user. An edge read from the covering index costs a fraction of a probe (on
+# PostgreSQL; SQLite re-reads the hidden set for every edge, so there it always probes).
 EDGE_SCAN_PER_HIDDEN_USER = 8
 
 
@@ -415,7 +416,7 @@ def _visible_count_statement() -> Select[Any]:
     counter = users.c.connections_count
     hidden = case(
         (
-            counter <= hidden_size * EDGE_SCAN_PER_HIDDEN_USER,
+            counter <= hidden_size * bindparam("edge_scan_ratio", type_=Integer),
             edge_counts[0] + edge_counts[1],
         ),
         else_=_hidden_accepted_count().scalar_subquery(),
@@ -435,6 +436,8 @@ async def visible_count(
     if not viewer.filters(user_id):
         return await connection_count(connection, project_id, user_id)
     parameters = list_parameters(project_id, user_id, None, viewer)
+    postgres = connection.dialect.name == "postgresql"
+    parameters["edge_scan_ratio"] = EDGE_SCAN_PER_HIDDEN_USER if postgres else -1
     row = (await connection.execute(_visible_count_statement(), parameters)).one_or_none()
     if row is None or row.blocks_viewer:
         return None
