@@ -238,7 +238,7 @@ async def relations(
     project_id: uuid.UUID,
     caller_id: uuid.UUID,
     user_ids: Sequence[uuid.UUID],
-) -> list[RowMapping]:
+) -> list[Any]:
     """Facts (kind, user_id, amount, record_id, requester_id, status) about the ids."""
     postgres = connection.dialect.name == "postgresql"
     parameters = {
@@ -250,7 +250,7 @@ async def relations(
         "hash_limit": HASHED_CONNECTIONS_PER_ID * len(user_ids) if postgres else -1,
     }
     statement = _relations_statement(postgres)
-    return list((await connection.execute(statement, parameters)).mappings())
+    return list((await connection.execute(statement, parameters)).all())
 
 
 # --- Mutual connections and known followers (§8.2, §8.3) ------------------------------
