@@ -210,3 +210,19 @@ async def test_a_server_error_is_not_remembered(
         retry = await http.post(path, headers=headers, json={})
     assert (retry.status_code, replayed(retry)) == (201, False)
     assert (await project.call("GET", f"/users/{bob.id}/followers-count")).json() == {"count": 1}
+
+
+async def test_profile_updates_replay_too(project: ProjectFactory) -> None:
+    """PATCH /users/{id} (the user, or the service key) takes keys like every change."""
+    ada = await project.user()
+    first = await send(project, "PATCH", f"/users/{ada.id}", ada, "rename", json={"name": "A"})
+    assert first.status_code == 200, first.text
+    await project.call("PATCH", f"/users/{ada.id}", ada, json={"name": "B"})
+    again = await send(project, "PATCH", f"/users/{ada.id}", ada, "rename", json={"name": "A"})
+    assert (again.status_code, again.content, replayed(again)) == (200, first.content, True)
+    assert (await project.call("GET", f"/users/{ada.id}")).json()["name"] == "B"
+    acting = {"Authorization": f"Bearer {project.service_key}"}
+    keyed = await send(
+        project, "PATCH", f"/users/{ada.id}", None, "rename", headers=acting, json={"name": "C"}
+    )
+    assert (keyed.status_code, replayed(keyed)) == (200, False)
