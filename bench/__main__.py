@@ -346,29 +346,25 @@ def run_config(
         "MUTUALS_DATABASE_MAX_OVERFLOW": "16",
     }
     with ServedProcess(env, "--workers", str(workers)) as server:
-        for workload, requests in read_workloads(seeded):
+
+        def measure(label: str, requests: list[tuple[str, str]], clients: int) -> None:
             figures = run_wrk(
                 server.base,
                 requests,
                 duration=args.duration,
                 warmup=args.warmup,
-                connections=args.connections,
+                connections=clients,
+                threads=min(2, clients),
             )
-            report.add(name, workload, figures)
+            report.add(name, label, figures)
             settle(server.base)
+
+        for workload, requests in read_workloads(seeded):
+            measure(workload, requests, args.connections)
         # Discovery also answers one client at a time: its latency targets (API.md §8.4)
         # are about one request, not a saturated server's queue.
         for workload, requests in discovery_workloads(seeded):
-            figures = run_wrk(
-                server.base,
-                requests,
-                duration=args.duration,
-                warmup=args.warmup,
-                connections=1,
-                threads=1,
-            )
-            report.add(name, f"{workload} (1 client)", figures)
-            settle(server.base)
+            measure(f"{workload} (1 client)", requests, 1)
         job = write_job(seeded, server.base, 1.0, args.duration, args.warmup)
         figures = run_writer(job)
         cycles = run_writer.last_cycles  # type: ignore[attr-defined]

@@ -221,6 +221,12 @@ def insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Inse
     return statement
 
 
+def advisory_key(material: bytes) -> int:
+    """A PostgreSQL advisory lock key (signed 64 bits) for whatever `material` names."""
+    digest = hashlib.blake2b(material, digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 async def lock_pair(
     connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
 ) -> None:
@@ -234,6 +240,5 @@ async def lock_pair(
     if connection.dialect.name != "postgresql":
         return
     low, high = (a, b) if a < b else (b, a)
-    digest = hashlib.blake2b(project_id.bytes + low.bytes + high.bytes, digest_size=8).digest()
-    key = int.from_bytes(digest, "big", signed=True)
+    key = advisory_key(project_id.bytes + low.bytes + high.bytes)
     await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

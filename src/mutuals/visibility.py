@@ -6,14 +6,25 @@ included), and A does not exist for B at all. Every list and count builder takes
 blocks (two index ranges), never the listed user's edges.
 """
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, bindparam, exists, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Uuid,
+    bindparam,
+    exists,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.models import blocks
+from mutuals.models import blocks, users
 
 
 @dataclass(frozen=True)
@@ -71,19 +82,47 @@ async def blocked_between(
     return bool(found)
 
 
+def blocks_viewer(user_column: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The user in `user_column` blocks the bound `viewer_id`: for the viewer, that user
+    does not exist."""
+    return exists().where(
+        blocks.c.project_id == bindparam("project_id"),
+        blocks.c.blocker_id == user_column,
+        blocks.c.blocked_id == bindparam("viewer_id"),
+    )
+
+
+HIDES_FROM_VIEWER = select(blocks_viewer(bindparam("user_id", type_=Uuid)))
+
+
 async def hidden_from(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, viewer: Viewer
 ) -> bool:
     """Whether `user_id` does not exist for this viewer: they block the viewer."""
     if not viewer.filters(user_id):
         return False
-    found = await connection.scalar(
-        select(
-            exists().where(
-                blocks.c.project_id == project_id,
-                blocks.c.blocker_id == user_id,
-                blocks.c.blocked_id == viewer.user_id,
-            )
-        )
+    parameters = {"project_id": project_id, "user_id": user_id, "viewer_id": viewer.user_id}
+    return bool(await connection.scalar(HIDES_FROM_VIEWER, parameters))
+
+
+@functools.cache
+def _counter_statement(counter: str) -> Select[Any]:
+    return select(users.c[counter], blocks_viewer(users.c.id).label("blocks_viewer")).where(
+        users.c.project_id == bindparam("project_id"), users.c.id == bindparam("user_id")
     )
-    return bool(found)
+
+
+async def visible_counter(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    viewer: Viewer,
+    counter: str,
+) -> int | None:
+    """One of the user's counters (`connections_count`, …), or None when the user does not
+    exist for the viewer (no such user, or one who blocks the viewer): one statement."""
+    parameters = {"project_id": project_id, "user_id": user_id, "viewer_id": viewer.user_id}
+    row = (await connection.execute(_counter_statement(counter), parameters)).one_or_none()
+    if row is None or (viewer.filters(user_id) and row.blocks_viewer):
+        return None
+    return int(row[0])

@@ -22,7 +22,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    exists,
     func,
     literal_column,
     or_,
@@ -34,11 +33,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.cursors import Listing, after_position, depth, page_parameters, reads_after
 from mutuals.db import insert_ignoring_conflicts
-from mutuals.models import blocks, connections, users
+from mutuals.models import connections, users
 from mutuals.pagination import PageRequest
 from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
-from mutuals.visibility import Viewer, hidden_users, visible
+from mutuals.visibility import Viewer, blocks_viewer, hidden_users, visible
 
 Side = Literal["requester_id", "receiver_id"]
 
@@ -68,6 +67,16 @@ def _pair_is(project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID) -> ColumnElement
         connections.c.project_id == project_id,
         connections.c.pair_low_id == low,
         connections.c.pair_high_id == high,
+    )
+
+
+def pair_is(record: Any, a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[bool]:
+    """In SQL: `record` (the table or an alias) is the row of the pair (a, b) in the bound
+    project, whichever of the two is smaller: a probe of the pair's unique index."""
+    return and_(
+        record.c.project_id == bindparam("project_id"),
+        record.c.pair_low_id == case((a < b, a), else_=b),
+        record.c.pair_high_id == case((a < b, b), else_=a),
     )
 
 
@@ -364,14 +373,7 @@ def _hidden_accepted_count() -> Select[Any]:
     user = bindparam("user_id", type_=Uuid)
     probe = (
         select(func.count())
-        .where(
-            connections.c.project_id == bindparam("project_id"),
-            connections.c.pair_low_id
-            == case((hidden.c.user_id < user, hidden.c.user_id), else_=user),
-            connections.c.pair_high_id
-            == case((hidden.c.user_id < user, user), else_=hidden.c.user_id),
-            connections.c.status == ACCEPTED,
-        )
+        .where(pair_is(connections, hidden.c.user_id, user), connections.c.status == ACCEPTED)
         .correlate(hidden)
         .scalar_subquery()
     )
@@ -395,11 +397,6 @@ def _visible_count_statement() -> Select[Any]:
     hashed once) or one probe of the pair index per hidden user.
     """
     user = bindparam("user_id", type_=Uuid)
-    blocks_viewer = exists().where(
-        blocks.c.project_id == bindparam("project_id"),
-        blocks.c.blocker_id == user,
-        blocks.c.blocked_id == bindparam("viewer_id"),
-    )
     hidden_size = select(func.count()).select_from(hidden_users().subquery()).scalar_subquery()
     edge_counts = [
         select(func.count())
@@ -423,7 +420,7 @@ def _visible_count_statement() -> Select[Any]:
     )
     return select(
         counter.label("counter"),
-        blocks_viewer.label("blocks_viewer"),
+        blocks_viewer(users.c.id).label("blocks_viewer"),
         hidden.label("hidden"),
     ).where(users.c.project_id == bindparam("project_id"), users.c.id == user)
 

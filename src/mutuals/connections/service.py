@@ -39,7 +39,7 @@ from mutuals.search import Search
 from mutuals.storable import text_problem
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
-from mutuals.visibility import Viewer, blocked_between, hidden_from
+from mutuals.visibility import Viewer, blocked_between, visible_counter
 
 MAX_MESSAGE = 500
 # A conflicting record can vanish between our insert and our look at it (a concurrent
@@ -310,8 +310,8 @@ async def _require_visible(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, viewer: Viewer
 ) -> int:
     """The user's connection counter; 404 for a user who does not exist for the viewer."""
-    count = await repository.connection_count(connection, project_id, user_id)
-    if count is None or await hidden_from(connection, project_id, user_id, viewer):
+    count = await visible_counter(connection, project_id, user_id, viewer, "connections_count")
+    if count is None:
         raise ConnectionUserNotFound()
     return count
 

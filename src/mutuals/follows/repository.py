@@ -185,25 +185,6 @@ async def claim_notice(
     return result.first() is not None
 
 
-def _counter_statement(column: CountColumn) -> Select[Any]:
-    return select(users.c[column]).where(
-        users.c.project_id == bindparam("project_id"), users.c.id == bindparam("user_id")
-    )
-
-
-COUNT_STATEMENTS = {direction: _counter_statement(c) for direction, c in COUNTERS.items()}
-
-
-async def follow_count(
-    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, direction: Direction
-) -> int | None:
-    """The user's followers or following count (one row), or None without such a user."""
-    count: int | None = await connection.scalar(
-        COUNT_STATEMENTS[direction], {"project_id": project_id, "user_id": user_id}
-    )
-    return count
-
-
 def _edges(
     direction: Direction, fields: tuple[SearchField, ...] | None, filtered: bool
 ) -> Select[Any]:

@@ -29,7 +29,7 @@ from mutuals.pagination import PageRequest
 from mutuals.search import Search
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
-from mutuals.visibility import Viewer, blocked_between, hidden_from
+from mutuals.visibility import Viewer, blocked_between, visible_counter
 
 
 def _parse_id(raw: str, error: type[AppError]) -> uuid.UUID:
@@ -177,8 +177,9 @@ async def _require_visible(
     viewer: Viewer,
 ) -> int:
     """The user's follow counter; 404 for a user who does not exist for the viewer."""
-    total = await repository.follow_count(connection, project_id, user_id, direction)
-    if total is None or await hidden_from(connection, project_id, user_id, viewer):
+    counter = repository.COUNTERS[direction]
+    total = await visible_counter(connection, project_id, user_id, viewer, counter)
+    if total is None:
         raise FollowUserNotFound()
     return total
 

@@ -6,8 +6,10 @@ from datetime import datetime
 from sqlalchemy import RowMapping, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.db import insert_ignoring_conflicts
+from mutuals.db import dialect_insert
 from mutuals.models import idempotency_keys
+
+KEY_COLUMNS = ("project_id", "caller", "key")
 
 
 async def find(
@@ -33,17 +35,17 @@ async def remember(
     values: dict[str, object],
     not_before: datetime,
 ) -> None:
-    """Stores a first response. An expired row under the same key is replaced; a live one
-    (a racing twin that committed first) is left as it is."""
+    """Stores a first response, in one statement. An expired row under the same key is
+    replaced; a live one (a racing twin that committed first) is left as it is."""
+    statement = dialect_insert(connection, idempotency_keys).values(values)
+    replaced = {name: statement.excluded[name] for name in values if name not in KEY_COLUMNS}
     await connection.execute(
-        delete(idempotency_keys).where(
-            idempotency_keys.c.project_id == values["project_id"],
-            idempotency_keys.c.caller == values["caller"],
-            idempotency_keys.c.key == values["key"],
-            idempotency_keys.c.created_at < not_before,
+        statement.on_conflict_do_update(
+            index_elements=list(KEY_COLUMNS),
+            set_=replaced,
+            where=idempotency_keys.c.created_at < not_before,
         )
     )
-    await connection.execute(insert_ignoring_conflicts(connection, idempotency_keys).values(values))
 
 
 async def purge_expired(connection: AsyncConnection, not_before: datetime, batch: int) -> int:

@@ -21,7 +21,7 @@ from fastapi import Request, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.db import IDEMPOTENCY_STATE
+from mutuals.db import IDEMPOTENCY_STATE, advisory_key
 from mutuals.idempotency import repository
 from mutuals.idempotency.errors import InvalidKey, KeyReused, RequestInProgress
 from mutuals.timestamps import utc_now
@@ -61,8 +61,12 @@ class Claim:
     started: datetime
     response: Response | None = field(default=None, repr=False)
 
-    def values(self, status: int, body: bytes, media_type: str | None) -> dict[str, Any]:
-        return {
+    async def _remember(
+        self, connection: AsyncConnection, status: int, body: bytes, media_type: str | None
+    ) -> None:
+        if status >= 500:  # a server error is not an answer: the retry runs again
+            return
+        values = {
             "project_id": self.project_id,
             "caller": self.caller,
             "key": self.key,
@@ -72,26 +76,18 @@ class Claim:
             "body": body,
             "created_at": self.started,
         }
+        await repository.remember(connection, values, self.started - LIFETIME)
 
     async def settle(self, connection: AsyncConnection) -> None:
         """Called in the request's transaction, after the endpoint returned, before commit."""
-        response = self.response
-        if response is None or response.status_code >= 500:
-            return
-        media_type = response.headers.get("content-type")
-        await repository.remember(
-            connection,
-            self.values(response.status_code, bytes(response.body), media_type),
-            self.started - LIFETIME,
-        )
+        if self.response is not None:
+            response = self.response
+            media_type = response.headers.get("content-type")
+            await self._remember(connection, response.status_code, bytes(response.body), media_type)
 
     async def settle_error(self, connection: AsyncConnection, status: int, body: bytes) -> None:
         """A refused request (4xx) changed nothing; its answer is remembered on its own."""
-        if status >= 500:
-            return
-        await repository.remember(
-            connection, self.values(status, body, "application/json"), self.started - LIFETIME
-        )
+        await self._remember(connection, status, body, "application/json")
 
 
 def caller_scope(user_id: uuid.UUID | None, is_service: bool) -> str:
@@ -110,10 +106,8 @@ def _fingerprint(request: Request, body: bytes) -> str:
 async def _try_lock(connection: AsyncConnection, claim: Claim) -> bool:
     if connection.dialect.name != "postgresql":
         return True  # SQLite's write transactions already run one at a time
-    material = f"{claim.project_id}\n{claim.caller}\n{claim.key}".encode()
-    digest = hashlib.blake2b(b"idempotency\n" + material, digest_size=8).digest()
-    statement = text("SELECT pg_try_advisory_xact_lock(:key)")
-    locked = await connection.scalar(statement, {"key": int.from_bytes(digest, "big", signed=True)})
+    key = advisory_key(f"idempotency\n{claim.project_id}\n{claim.caller}\n{claim.key}".encode())
+    locked = await connection.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key})
     return bool(locked)
 
 

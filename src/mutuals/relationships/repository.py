@@ -29,6 +29,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     true,
     union_all,
@@ -37,13 +38,13 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter, KeyedColumnElement
 
-from mutuals.connections.repository import ACCEPTED
+from mutuals.connections.repository import ACCEPTED, pair_is
 from mutuals.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.db import dialect_insert
 from mutuals.models import blocks, connections, follows, suggestion_dismissals, users
 from mutuals.pagination import PageRequest
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
-from mutuals.visibility import hidden_users
+from mutuals.visibility import blocks_viewer, hidden_users
 
 # Suggestions rank a bounded sample of the second hop (API.md §8.4): the caller's most
 # recent FIRST_HOP_SAMPLE connections, each contributing its SECOND_HOP_SAMPLE most recent
@@ -54,8 +55,6 @@ FIRST_HOP_SAMPLE = 200
 SECOND_HOP_SAMPLE = 50
 # Mutual users shown with each suggestion.
 SHOWN_MUTUALS = 3
-
-RelationKind = Literal["found", "following", "followed_by", "blocking", "mutuals"]
 
 PROJECT: BindParameter[Any] = bindparam("project_id")
 CALLER: BindParameter[Any] = bindparam("caller_id")
@@ -88,15 +87,6 @@ def accepted_edges(owner_is: Callable[[ColumnElement[Any]], ColumnElement[bool]]
             )
         )
     return union_all(*branches).subquery()
-
-
-def _pair_probe(record: Any, a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[bool]:
-    """`record` is the row of the pair (a, b): a probe of the pair's unique index."""
-    return and_(
-        record.c.project_id == PROJECT,
-        record.c.pair_low_id == case((a < b, a), else_=b),
-        record.c.pair_high_id == case((a < b, b), else_=a),
-    )
 
 
 # --- Batch relationships (§8.1) -----------------------------------------------------
@@ -142,9 +132,7 @@ def _mutual_count(user_id: ColumnElement[Any], strategy: MutualStrategy) -> Colu
         shared = (
             edge.c[other].in_(select(mine.c.other_id))
             if strategy == "hash"
-            else exists().where(
-                _pair_probe(probe, edge.c[other], CALLER), probe.c.status == ACCEPTED
-            )
+            else exists().where(pair_is(probe, edge.c[other], CALLER), probe.c.status == ACCEPTED)
         )
         counts.append(
             select(func.count())
@@ -165,16 +153,10 @@ def _relations_statement(postgres: bool) -> CompoundSelect[Any]:
     """Everything the caller's relationships with the ids rest on, as rows of facts: one
     statement (one round trip) whatever the number of ids."""
     among_ids = _among_ids(postgres)
-    block_of_caller = exists().where(
-        blocks.c.project_id == PROJECT,
-        blocks.c.blocker_id == users.c.id,
-        blocks.c.blocked_id == CALLER,
-    )
-    # Found users carry their mutual connections with the caller: per user, a correlated
-    # count over each side's index range, each edge's other end probed against the
-    # caller's pair index (a plan that stays per-user however skewed the ids are).
-    # The strategy is chosen inside the statement, from the caller's counter (read once):
-    # only the chosen branch runs.
+    # Found users (those who exist and do not block the caller) carry their mutual
+    # connections with the caller, counted per user (a plan that stays per user however
+    # skewed the ids are). Hash or probe is chosen inside the statement from the caller's
+    # counter, read once: only the chosen branch runs.
     caller_connections = (
         select(users.c.connections_count)
         .where(users.c.project_id == PROJECT, users.c.id == CALLER)
@@ -188,7 +170,7 @@ def _relations_statement(postgres: bool) -> CompoundSelect[Any]:
         else_=_mutual_count(users.c.id, "probe"),
     )
     found = _fact("found", users.c.id, mutual_count).where(
-        users.c.project_id == PROJECT, among_ids(users.c.id), ~block_of_caller
+        users.c.project_id == PROJECT, among_ids(users.c.id), ~blocks_viewer(users.c.id)
     )
     following = _fact("following", follows.c.followed_id).where(
         follows.c.project_id == PROJECT,
@@ -244,6 +226,8 @@ async def relations(
     parameters = {
         "project_id": project_id,
         "caller_id": caller_id,
+        # blocks_viewer() names the caller its viewer.
+        "viewer_id": caller_id,
         "ids": list(user_ids),
         # SQLite re-reads an IN subquery for every outer row of a correlated subquery (a
         # 100-id batch took seconds): it always probes.
@@ -271,7 +255,7 @@ def _mutual_connections(driver: Driver, after: bool) -> tuple[Select[Any], Selec
     probe = connections.alias("probe")
     joined = edges.join(
         probe,
-        and_(_pair_probe(probe, edges.c.other_id, probed_id), probe.c.status == ACCEPTED),
+        and_(pair_is(probe, edges.c.other_id, probed_id), probe.c.status == ACCEPTED),
     )
     connected_at = edges.c.connected_at if driver == "caller" else probe.c.responded_at
     record_id = edges.c.connection_id if driver == "caller" else probe.c.id
@@ -291,30 +275,14 @@ def _mutual_connections(driver: Driver, after: bool) -> tuple[Select[Any], Selec
 
 
 @functools.cache
-def _known_followers(driver: Driver, after: bool) -> tuple[Select[Any], Select[Any]]:
+def _known_followers(after: bool) -> tuple[Select[Any], Select[Any]]:
     """(page, count) of the other user's followers whom the caller follows, newest follow
-    of the other user first. Both follows are probes of the pair's unique index from
-    whichever side is smaller: the caller's following or the other user's followers."""
+    of the other user first. A plain join of two pair-unique follows: the planner reads
+    the smaller side (the caller's following or the other user's followers) and probes
+    the other's unique index."""
     mine = follows.alias("mine")  # caller -> shared
     theirs = follows.alias("theirs")  # shared -> other
-    if driver == "caller":
-        joined = mine.join(
-            theirs,
-            and_(
-                theirs.c.project_id == PROJECT,
-                theirs.c.follower_id == mine.c.followed_id,
-                theirs.c.followed_id == OTHER,
-            ),
-        )
-    else:
-        joined = theirs.join(
-            mine,
-            and_(
-                mine.c.project_id == PROJECT,
-                mine.c.follower_id == CALLER,
-                mine.c.followed_id == theirs.c.follower_id,
-            ),
-        )
+    joined = mine.join(theirs, theirs.c.follower_id == mine.c.followed_id)
     joined_where = and_(
         mine.c.project_id == PROJECT,
         mine.c.follower_id == CALLER,
@@ -340,7 +308,6 @@ def _known_followers(driver: Driver, after: bool) -> tuple[Select[Any], Select[A
 
 
 SharedList = Literal["mutual-connections", "known-followers"]
-SHARED_LISTS = {"mutual-connections": _mutual_connections, "known-followers": _known_followers}
 
 
 async def shared_page(
@@ -353,7 +320,12 @@ async def shared_page(
     listing: Listing,
 ) -> tuple[list[RowMapping], int | None]:
     """A page, and the total (None for a page by cursor, which is never counted)."""
-    page_statement, count_statement = SHARED_LISTS[shared](driver, reads_after(listing))
+    after = reads_after(listing)
+    page_statement, count_statement = (
+        _mutual_connections(driver, after)
+        if shared == "mutual-connections"
+        else _known_followers(after)
+    )
     parameters: dict[str, Any] = {
         "project_id": project_id,
         "caller_id": caller_id,
@@ -368,21 +340,25 @@ async def shared_page(
     return list(result.mappings()), total
 
 
-SIZE_COLUMNS = (
+SIZES = select(
     users.c.id,
     users.c.connections_count,
-    users.c.followers_count,
-    users.c.following_count,
-)
+    blocks_viewer(users.c.id).label("blocks_viewer"),
+).where(users.c.project_id == PROJECT, or_(users.c.id == CALLER, users.c.id == OTHER))
 
 
 async def sizes(
-    connection: AsyncConnection, project_id: uuid.UUID, user_ids: tuple[uuid.UUID, uuid.UUID]
+    connection: AsyncConnection, project_id: uuid.UUID, caller_id: uuid.UUID, other_id: uuid.UUID
 ) -> dict[uuid.UUID, RowMapping]:
-    """The counters of two users (absent when there is no such user)."""
-    result = await connection.execute(
-        select(*SIZE_COLUMNS).where(users.c.project_id == project_id, users.c.id.in_(user_ids))
-    )
+    """The connection counters of the caller and the other user, and whether each blocks
+    the caller (absent when there is no such user): one statement."""
+    parameters = {
+        "project_id": project_id,
+        "caller_id": caller_id,
+        "other_id": other_id,
+        "viewer_id": caller_id,
+    }
+    result = await connection.execute(SIZES, parameters)
     return {row["id"]: row for row in result.mappings()}
 
 
@@ -504,7 +480,7 @@ def _suggestions_statement(lateral: bool) -> Select[Any]:
     top = (
         select(per_candidate)
         .where(
-            ~exists().where(_pair_probe(record, candidate, CALLER)),
+            ~exists().where(pair_is(record, candidate, CALLER)),
             candidate.not_in(hidden_users()),
             ~dismissed,
         )
@@ -528,8 +504,26 @@ def _suggestions_statement(lateral: bool) -> Select[Any]:
         .select_from(top.join(sample, sample.c.candidate_id == top.c.candidate_id))
         .subquery("shown")
     )
+    # The public profiles of both, in the same statement.
+    candidate_user, via_user = users.alias("candidate_user"), users.alias("via_user")
     return (
-        select(shown.c.candidate_id, shown.c.mutuals, shown.c.via_id, shown.c.position)
+        select(
+            shown.c.candidate_id,
+            shown.c.mutuals,
+            *(candidate_user.c[c.name].label(f"suggested_{c.name}") for c in PUBLIC_USER_COLUMNS),
+            *(via_user.c[c.name].label(f"mutual_{c.name}") for c in PUBLIC_USER_COLUMNS),
+        )
+        .select_from(
+            shown.join(
+                candidate_user,
+                and_(
+                    candidate_user.c.project_id == PROJECT,
+                    candidate_user.c.id == shown.c.candidate_id,
+                ),
+            ).join(
+                via_user, and_(via_user.c.project_id == PROJECT, via_user.c.id == shown.c.via_id)
+            )
+        )
         .where(shown.c.position <= SHOWN_MUTUALS)
         .order_by(
             shown.c.mutuals.desc(), shown.c.latest.desc(), shown.c.candidate_id, shown.c.position
@@ -544,8 +538,8 @@ async def suggestions(
     limit: int,
     dismissed_since: datetime,
 ) -> list[RowMapping]:
-    """(candidate_id, mutuals, via_id, position) rows, best candidate first, each with its
-    most recent mutual connections in order."""
+    """(candidate_id, mutuals, suggested_* and mutual_* profiles) rows, best candidate first,
+    each with its most recent mutual connections in order."""
     statement = _suggestions_statement(connection.dialect.name == "postgresql")
     parameters = {
         "project_id": project_id,

@@ -14,9 +14,7 @@ from mutuals.ids import parse_uuid
 from mutuals.relationships import repository
 from mutuals.relationships.errors import InvalidRelationshipQuery
 from mutuals.timestamps import utc_now
-from mutuals.users.repository import get_public_users
 from mutuals.users.schemas import public_user
-from mutuals.visibility import Viewer, hidden_from
 
 MAX_IDS = 100
 MAX_SUGGESTIONS = 50
@@ -99,20 +97,14 @@ async def shared_list(
         raise InvalidUserId()
     if other_id == caller_id:
         raise SelfCheck("You cannot list what you share with yourself")
-    sizes = await repository.sizes(connection, project_id, (caller_id, other_id))
-    if other_id not in sizes or await hidden_from(
-        connection, project_id, other_id, Viewer(caller_id)
-    ):
+    sizes = await repository.sizes(connection, project_id, caller_id, other_id)
+    if other_id not in sizes or sizes[other_id]["blocks_viewer"]:
         raise ConnectionUserNotFound()
-    # Read from the smaller side: the caller's connections (or following), or the other
-    # user's connections (or followers).
-    mine, theirs = (
-        ("connections_count", "connections_count")
-        if shared == "mutual-connections"
-        else ("following_count", "followers_count")
-    )
+    # Mutual connections read from the smaller side: the caller's or the other user's.
     driver: repository.Driver = (
-        "caller" if sizes[caller_id][mine] <= sizes[other_id][theirs] else "other"
+        "caller"
+        if sizes[caller_id]["connections_count"] <= sizes[other_id]["connections_count"]
+        else "other"
     )
     rows, total = await repository.shared_page(
         connection, project_id, caller_id, other_id, shared, driver, listing
@@ -134,25 +126,17 @@ async def suggestions(
 ) -> dict[str, Any]:
     since = utc_now() - timedelta(days=dismiss_days)
     rows = await repository.suggestions(connection, project_id, caller_id, limit, since)
-    profiles = await get_public_users(
-        connection,
-        project_id,
-        list({row[key] for row in rows for key in ("candidate_id", "via_id")}),
-    )
     items: dict[uuid.UUID, dict[str, Any]] = {}
     for row in rows:
-        candidate, via = profiles.get(row["candidate_id"]), profiles.get(row["via_id"])
-        if candidate is None or via is None:  # deleted since the ranking: leave it out
-            continue
         item = items.setdefault(
             row["candidate_id"],
             {
-                "user": public_user(candidate),
+                "user": public_user(row, prefix="suggested_"),
                 "mutualConnectionsCount": row["mutuals"],
                 "mutualConnections": [],
             },
         )
-        item["mutualConnections"].append(public_user(via))
+        item["mutualConnections"].append(public_user(row, prefix="mutual_"))
     return {"data": list(items.values())}
 
 
