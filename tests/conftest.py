@@ -36,6 +36,8 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         secret_key="test-signing-secret-that-is-long-enough-0123456789",
         rate_limits="off",
+        # Tests that deliver webhooks run a dispatcher of their own (tests/webhooks).
+        webhook_dispatcher=False,
         **SESSION_POOL,
     )
 

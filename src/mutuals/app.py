@@ -31,6 +31,9 @@ from mutuals.projects.dependencies import KnownProjects
 from mutuals.ratelimit import RateLimiter
 from mutuals.relationships.router import router as relationships_router
 from mutuals.users.router import router as users_router
+from mutuals.webhooks.dispatcher import dispatching
+from mutuals.webhooks.router import router as webhooks_router
+from mutuals.webhooks.signing import SecretBox
 
 logger = logging.getLogger("mutuals")
 IDEMPOTENCY_PURGE_INTERVAL_SECONDS = 600.0
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database = database
         app.state.token_signer = TokenSigner.for_settings(secret, settings)
         app.state.cursor_signer = CursorSigner(secret)
+        app.state.webhook_box = SecretBox(secret)
         # Objects that live as long as the process (routes, compiled SQL, caches) are moved
         # out of the collector's reach, so full collections stay short under load.
         gc.collect()
@@ -60,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             idempotency.purge_forever(database, IDEMPOTENCY_PURGE_INTERVAL_SECONDS)
         )
         try:
-            yield
+            async with dispatching(database, settings, app.state.webhook_box):
+                yield
         finally:
             purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v7.include_router(follows_router)
     v7.include_router(blocks_router)
     v7.include_router(notifications_router)
+    v7.include_router(webhooks_router)
     app.include_router(v7)
     app.include_router(_operations_router())
     app.include_router(metrics_router())

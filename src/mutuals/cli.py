@@ -31,6 +31,8 @@ from mutuals.projects.service import CreatedProject
 from mutuals.users import rules
 from mutuals.users import service as users
 from mutuals.users.errors import UserNotFound
+from mutuals.webhooks.dispatcher import Dispatcher
+from mutuals.webhooks.signing import SecretBox
 
 app = typer.Typer(
     help="mutuals: connections between the users of any app.",
@@ -89,10 +91,21 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    dispatcher: Annotated[
+        bool,
+        typer.Option(
+            "--dispatcher/--no-dispatcher",
+            help="Also deliver webhooks from each worker (else run `mutuals dispatch`).",
+        ),
+    ] = True,
 ) -> None:
     """Apply pending migrations, then serve the API until interrupted."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
+    if not dispatcher:
+        # The workers build their settings from the environment they inherit.
+        os.environ["MUTUALS_WEBHOOK_DISPATCHER"] = "false"
+        get_settings.cache_clear()
     settings = get_settings()
     upgrade(settings.database_url)
     if workers > 1 and not settings.redis_url:
@@ -124,6 +137,30 @@ def serve(
         timeout_keep_alive=75,
         log_config=logging_config(),
     )
+
+
+@app.command()
+def dispatch() -> None:
+    """Deliver webhooks only (no API), until interrupted; any number may run at once."""
+    settings = get_settings()
+    upgrade(settings.database_url)
+    logging.config.dictConfig(logging_config())
+
+    async def run() -> None:
+        database = Database(settings)
+        try:
+            async with database.transaction() as connection:
+                secret = await load_signing_secret(connection, settings)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for stop_signal in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(stop_signal, stop.set)
+            logging.getLogger("mutuals.webhooks").info("webhook dispatcher started")
+            await Dispatcher(database, settings, SecretBox(secret)).run(stop)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
 
 
 @project_app.command("create")

@@ -53,6 +53,23 @@ class Settings(BaseSettings):
     # Discovery: a dismissed suggestion stays out of a user's suggestions this long.
     suggestion_dismiss_days: float = Field(default=90, ge=0)
 
+    # Webhooks (API.md §9). Plain http:// and private, loopback or link-local addresses are
+    # refused unless this is true (tests, single-host setups).
+    webhooks_allow_private: bool = False
+    # Whether `serve` runs the dispatcher in each worker (`serve --no-dispatcher` turns it
+    # off; `mutuals dispatch` runs it alone).
+    webhook_dispatcher: bool = True
+    # An attempt succeeds on a 2xx within this time.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Seconds between attempts, with jitter; the last one repeats until the delivery is
+    # this many hours old, when it is marked dead.
+    webhook_retry_delays: str = Field(default="30,120,600,3600,21600", pattern=r"^[0-9.,\s]+$")
+    webhook_give_up_hours: float = Field(default=72.0, gt=0)
+    # Attempts one dispatcher has in flight at once.
+    webhook_max_in_flight: int = Field(default=32, ge=1)
+    # Events (and their delivery log) are kept this long once nothing is left to deliver.
+    event_retention_days: float = Field(default=7.0, gt=0)
+
     # HTTP
     max_body_bytes: int = 64 * 1024
 

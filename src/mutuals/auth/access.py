@@ -18,6 +18,7 @@ from mutuals.auth.errors import (
     CredentialRejectedError,
 )
 from mutuals.db import Transaction
+from mutuals.errors import AppError
 from mutuals.idempotency import service as idempotency
 from mutuals.idempotency.service import caller_scope
 from mutuals.projects.dependencies import resolve_project
@@ -95,6 +96,23 @@ def visitor_access(group: Group) -> Any:
             scope = caller_scope(caller.user_id, caller.is_service)
             await idempotency.begin(request, connection, project_id, scope)
         return Visitor(project_id, caller)
+
+    return Depends(resolve)
+
+
+def service_access(group: Group, forbidden: type[AppError]) -> Any:
+    """The project's backend only: a service key (a user's token answers `forbidden`)."""
+
+    async def resolve(request: Request, project: ProjectPath, connection: Transaction) -> uuid.UUID:
+        project_id = await resolve_project(request, project, connection)
+        await enforce_rate_limit(request, group, project_id, connection)
+        caller = await authenticate(request, project_id, connection)
+        if caller is None:
+            raise CredentialMissingError()
+        if not caller.is_service:
+            raise forbidden()
+        await idempotency.begin(request, connection, project_id, caller_scope(None, True))
+        return project_id
 
     return Depends(resolve)
 

@@ -53,14 +53,18 @@ async def find_block(
 
 async def delete_block(
     connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, blocked_id: uuid.UUID
-) -> None:
-    await connection.execute(
-        delete(blocks).where(
+) -> RowMapping | None:
+    """The deleted block, or None when there was none."""
+    result = await connection.execute(
+        delete(blocks)
+        .where(
             blocks.c.project_id == project_id,
             blocks.c.blocker_id == blocker_id,
             blocks.c.blocked_id == blocked_id,
         )
+        .returning(*BLOCK_COLUMNS)
     )
+    return result.mappings().one_or_none()
 
 
 async def list_mine(

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals import events
 from mutuals.auth.errors import CredentialRejectedError
 from mutuals.blocks import repository
 from mutuals.blocks.errors import BlockUserNotFound, InvalidUserId, SelfBlock, SelfCheck
@@ -48,8 +49,9 @@ async def block(
     if await repository.find_block(connection, project_id, blocked_id, blocker_id):
         # Someone who blocks the caller does not exist for the caller (§7.5).
         raise BlockUserNotFound()
+    now = utc_now()
     created = await repository.insert_block(
-        connection, project_id, new_id(), blocker_id, blocked_id, utc_now()
+        connection, project_id, new_id(), blocker_id, blocked_id, now
     )
     if created is None:  # pragma: no cover - the pair lock admits one block at a time
         raise BlockUserNotFound()
@@ -58,16 +60,29 @@ async def block(
         connection, project_id, blocker_id, blocked_id
     )
     severed_follows = await follows.detach_pair(connection, project_id, blocker_id, blocked_id)
-    await connections.forget_detached(connection, project_id, severed_connection)
-    await follows.forget_detached(connection, project_id, severed_follows)
+    await connections.forget_detached(connection, project_id, severed_connection, blocker_id)
+    await follows.forget_detached(connection, project_id, severed_follows, blocker_id)
+    await events.record(
+        connection, project_id, "block.created", {"block": block_body(created)}, blocker_id, now
+    )
     return block_body(created), True
 
 
 async def unblock(
     connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, target_raw: str
 ) -> None:
-    """Always succeeds; nothing the block severed comes back."""
-    await repository.delete_block(connection, project_id, blocker_id, _target(target_raw))
+    """Always succeeds; nothing the block severed comes back. Only a block that existed
+    is announced."""
+    removed = await repository.delete_block(connection, project_id, blocker_id, _target(target_raw))
+    if removed is not None:
+        await events.record(
+            connection,
+            project_id,
+            "block.deleted",
+            {"block": block_body(removed)},
+            blocker_id,
+            utc_now(),
+        )
 
 
 async def block_status(

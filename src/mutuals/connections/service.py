@@ -5,12 +5,14 @@ happened; only when it did not do we read the record, to explain why in the erro
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals import events
 from mutuals.auth.errors import CredentialRejectedError
 from mutuals.connections import repository
 from mutuals.connections.errors import (
@@ -32,6 +34,7 @@ from mutuals.connections.schemas import connection_item, pending_item
 from mutuals.cursors import CursorRequest, Listing, listed
 from mutuals.db import lock_pair
 from mutuals.errors import AppError
+from mutuals.events import connection_record
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
 from mutuals.pagination import PageRequest
@@ -105,6 +108,16 @@ async def request_connection(
     else:
         raise RequestPending()
 
+    requested = {
+        "id": connection_id,
+        "requester_id": requester_id,
+        "receiver_id": receiver_id,
+        "status": "pending",
+        "message": message,
+        "created_at": now,
+        "responded_at": None,
+    }
+    await _record(connection, project_id, "connection.requested", requested, requester_id, now)
     await notify_connection_event(
         connection,
         project_id,
@@ -115,6 +128,22 @@ async def request_connection(
         now,
     )
     return {"id": str(connection_id), "status": "pending", "createdAt": to_iso(now)}
+
+
+async def _record(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    event_type: events.EventType,
+    record: Mapping[Any, Any],
+    actor_id: uuid.UUID,
+    now: datetime,
+    *,
+    reason: str | None = None,
+) -> None:
+    data = connection_record(record)
+    if reason is not None:
+        data["reason"] = reason
+    await events.record(connection, project_id, event_type, data, actor_id, now)
 
 
 def _conflict(existing: RowMapping, requester_id: uuid.UUID) -> Exception | None:
@@ -177,6 +206,10 @@ async def respond(
         if existing is None or existing["status"] != "pending":
             raise ConnectionNotFound()
         raise ConnectionForbidden()
+    event_type: events.EventType = (
+        "connection.accepted" if decision == "accepted" else "connection.declined"
+    )
+    await _record(connection, project_id, event_type, record, receiver_id, now)
     if decision == "accepted":
         requester_id = record["requester_id"]
         profiles = await repository.adjust_connection_counts(
@@ -207,9 +240,9 @@ async def remove_by_id(
             raise ConnectionNotFound()
         raise ConnectionForbidden()
     if removed["status"] == "accepted":
-        await _forget_connection(connection, project_id, removed)
+        await _forget_connection(connection, project_id, removed, user_id)
         return {"message": DISCONNECTED}
-    await _forget_request(connection, project_id, removed)
+    await _forget_request(connection, project_id, removed, user_id)
     return {"message": WITHDRAWN}
 
 
@@ -224,15 +257,17 @@ async def remove_with_user(
     )
     if removed is not None:
         if removed["status"] == "accepted":
-            await _forget_connection(connection, project_id, removed)
+            await _forget_connection(connection, project_id, removed, user_id)
             return {"message": DISCONNECTED, "action": "disconnect"}
-        await _forget_request(connection, project_id, removed)
+        await _forget_request(connection, project_id, removed, user_id)
         return {"message": WITHDRAWN, "action": "withdraw"}
+    now = utc_now()
     declined = await repository.decline_pending_between(
-        connection, project_id, user_id, other_id, utc_now()
+        connection, project_id, user_id, other_id, now
     )
     if declined is None:
         raise ConnectionNotFound()
+    await _record(connection, project_id, "connection.declined", declined, user_id, now)
     return {
         "id": str(declined["id"]),
         "status": "declined",
@@ -242,16 +277,33 @@ async def remove_with_user(
 
 
 async def _forget_request(
-    connection: AsyncConnection, project_id: uuid.UUID, removed: RowMapping
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    removed: RowMapping,
+    actor_id: uuid.UUID,
+    reason: str | None = None,
 ) -> None:
+    """A pending request deleted: withdrawn (or severed by a block)."""
     await retract_connection_request(connection, project_id, removed["receiver_id"], removed["id"])
+    await _record(
+        connection, project_id, "connection.withdrawn", removed, actor_id, utc_now(), reason=reason
+    )
 
 
 async def _forget_connection(
-    connection: AsyncConnection, project_id: uuid.UUID, removed: RowMapping
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    removed: RowMapping,
+    actor_id: uuid.UUID,
+    reason: str | None = None,
 ) -> None:
-    await repository.adjust_connection_counts(
-        connection, project_id, removed["requester_id"], removed["receiver_id"], -1
+    """An accepted (or, severed by a block, a declined) record deleted."""
+    if removed["status"] == "accepted":
+        await repository.adjust_connection_counts(
+            connection, project_id, removed["requester_id"], removed["receiver_id"], -1
+        )
+    await _record(
+        connection, project_id, "connection.removed", removed, actor_id, utc_now(), reason=reason
     )
 
 
@@ -338,11 +390,15 @@ async def detach_pair(
 
 
 async def forget_detached(
-    connection: AsyncConnection, project_id: uuid.UUID, removed: RowMapping | None
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    removed: RowMapping | None,
+    blocker_id: uuid.UUID,
 ) -> None:
+    """Accounts for a record a block deleted; its event says the block was the reason."""
     if removed is None:
         return
-    if removed["status"] == "accepted":
-        await _forget_connection(connection, project_id, removed)
-    elif removed["status"] == "pending":
-        await _forget_request(connection, project_id, removed)
+    if removed["status"] == "pending":
+        await _forget_request(connection, project_id, removed, blocker_id, "block")
+    else:
+        await _forget_connection(connection, project_id, removed, blocker_id, "block")

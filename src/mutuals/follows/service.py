@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals import events
 from mutuals.auth.errors import CredentialRejectedError
 from mutuals.cursors import CursorRequest, Listing, listed
 from mutuals.db import lock_pair
@@ -66,6 +67,7 @@ async def follow(
     if created is None:
         raise AlreadyFollowing()
     await repository.adjust_follow_counts(connection, project_id, follower_id, followed_id, +1)
+    await _record(connection, project_id, "follow.created", created, follower_id)
     not_since = now - timedelta(seconds=notification_window_seconds)
     if await repository.claim_notice(
         connection, project_id, follower_id, followed_id, now, not_since
@@ -98,6 +100,7 @@ async def unfollow_user(
     if removed is None:
         raise FollowNotFound()
     await repository.adjust_follow_counts(connection, project_id, user_id, other_id, -1)
+    await _record(connection, project_id, "follow.deleted", removed, user_id)
 
 
 async def unfollow_by_id(
@@ -113,6 +116,22 @@ async def unfollow_by_id(
     await repository.adjust_follow_counts(
         connection, project_id, user_id, removed["followed_id"], -1
     )
+    await _record(connection, project_id, "follow.deleted", removed, user_id)
+
+
+async def _record(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    event_type: events.EventType,
+    follow_row: RowMapping,
+    actor_id: uuid.UUID,
+    *,
+    reason: str | None = None,
+) -> None:
+    data: dict[str, Any] = {"follow": follow_body(follow_row)}
+    if reason is not None:
+        data["reason"] = reason
+    await events.record(connection, project_id, event_type, data, actor_id, utc_now())
 
 
 async def list_follows(
@@ -194,9 +213,13 @@ async def detach_pair(
 
 
 async def forget_detached(
-    connection: AsyncConnection, project_id: uuid.UUID, removed: list[RowMapping]
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    removed: list[RowMapping],
+    blocker_id: uuid.UUID,
 ) -> None:
     for row in removed:
         await repository.adjust_follow_counts(
             connection, project_id, row["follower_id"], row["followed_id"], -1
         )
+        await _record(connection, project_id, "follow.deleted", row, blocker_id, reason="block")

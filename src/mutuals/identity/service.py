@@ -23,7 +23,7 @@ from mutuals.storable import text_problem
 from mutuals.users import rules
 from mutuals.users.errors import DuplicateForeignId, InvalidProfile
 from mutuals.users.repository import get_user_by
-from mutuals.users.service import create_user, update_user
+from mutuals.users.service import change_profile, create_user
 
 EXTERNAL_ALGORITHM = "RS256"
 
@@ -51,6 +51,7 @@ async def sign_up(
         email=email,
         password_hash=await hash_password(password),
         auth_methods=["password"],
+        self_service=True,
     )
     return await start_session(connection, signer, settings, project_id, uuid.UUID(created["id"]))
 
@@ -132,6 +133,7 @@ async def verify_external_user(
                 email=values.get("email"),
                 foreign_id=foreign_id,
                 auth_methods=["external"],
+                self_service=True,
             )
             return await start_session(
                 connection, signer, settings, project_id, uuid.UUID(created["id"])
@@ -146,5 +148,5 @@ async def verify_external_user(
     if "external" not in methods:
         changed["auth_methods"] = [*methods, "external"]
     if changed:
-        await update_user(connection, project_id, existing["id"], changed)
+        await change_profile(connection, project_id, existing["id"], changed, existing["id"])
     return await start_session(connection, signer, settings, project_id, existing["id"])

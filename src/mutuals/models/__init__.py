@@ -12,11 +12,13 @@ from mutuals.models.refresh_tokens import refresh_tokens
 from mutuals.models.service_keys import service_keys
 from mutuals.models.suggestion_dismissals import suggestion_dismissals
 from mutuals.models.users import users
+from mutuals.models.webhooks import events, webhook_deliveries, webhooks
 
 __all__ = [
     "app_notifications",
     "blocks",
     "connections",
+    "events",
     "follow_notices",
     "follows",
     "idempotency_keys",
@@ -27,4 +29,6 @@ __all__ = [
     "service_keys",
     "suggestion_dismissals",
     "users",
+    "webhook_deliveries",
+    "webhooks",
 ]

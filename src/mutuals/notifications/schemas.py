@@ -1,7 +1,7 @@
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import RowMapping
 
 from mutuals.pagination import ListPagination
 from mutuals.timestamps import to_iso
@@ -28,7 +28,7 @@ class MarkedAsRead(BaseModel):
     marked_as_read: int = Field(alias="markedAsRead")
 
 
-def notification_body(row: RowMapping) -> dict[str, Any]:
+def notification_body(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "id": str(row["id"]),
         "projectId": str(row["project_id"]),

@@ -5,6 +5,7 @@ from typing import Any, Literal
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals import events
 from mutuals.cursors import Listing, listed
 from mutuals.ids import new_id
 from mutuals.notifications import repository
@@ -35,9 +36,7 @@ async def notify_connection_event(
 ) -> None:
     """Written in the caller's transaction: the event and its notification commit together."""
     metadata = {"connectionId": str(connection_id), **_initiator(initiator)}
-    await repository.insert_notification(
-        connection, project_id, new_id(), recipient_id, event, "open-profile", metadata, now
-    )
+    await _notify(connection, project_id, recipient_id, event, metadata, initiator, now)
 
 
 async def notify_new_follow(
@@ -47,14 +46,42 @@ async def notify_new_follow(
     follower: RowMapping,
     now: datetime,
 ) -> None:
+    await _notify(
+        connection, project_id, followed_id, "new-follow", _initiator(follower), follower, now
+    )
+
+
+async def _notify(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    recipient_id: uuid.UUID,
+    kind: str,
+    metadata: dict[str, Any],
+    initiator: RowMapping,
+    now: datetime,
+) -> None:
+    """The notification, and its event for the app's backend, in the caller's transaction."""
+    notification_id = new_id()
+    row: dict[str, Any] = {
+        "id": notification_id,
+        "project_id": project_id,
+        "user_id": recipient_id,
+        "type": kind,
+        "action": "open-profile",
+        "is_read": False,
+        "metadata": metadata,
+        "created_at": now,
+        "updated_at": now,
+    }
     await repository.insert_notification(
+        connection, project_id, notification_id, recipient_id, kind, "open-profile", metadata, now
+    )
+    await events.record(
         connection,
         project_id,
-        new_id(),
-        followed_id,
-        "new-follow",
-        "open-profile",
-        _initiator(follower),
+        "notification.created",
+        {"notification": notification_body(row)},
+        initiator["id"],
         now,
     )
 

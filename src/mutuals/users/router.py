@@ -86,6 +86,10 @@ async def update_user(
         raise UserForbidden()
     return JsonBody(
         await service.update_profile(
-            connection, visitor.project_id, user_id, body.model_dump(exclude_unset=True)
+            connection,
+            visitor.project_id,
+            user_id,
+            body.model_dump(exclude_unset=True),
+            visitor.user_id,
         )
     )

@@ -5,6 +5,7 @@ from sqlalchemy import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals import events
 from mutuals.errors import AppError
 from mutuals.ids import new_id
 from mutuals.timestamps import utc_now
@@ -30,8 +31,11 @@ async def create_user(
     password_hash: str | None = None,
     foreign_id: str | None = None,
     auth_methods: list[str],
+    self_service: bool = False,
 ) -> dict[str, Any]:
-    """Insert a user whose fields were already checked by `rules`; returns its AuthUser."""
+    """Insert a user whose fields were already checked by `rules`; returns its AuthUser.
+    `self_service`: the user signed up (the event's actor), rather than being created by
+    the project's backend or operator."""
     now = utc_now()
     values: dict[str, Any] = {
         "project_id": project_id,
@@ -57,7 +61,10 @@ async def create_user(
     row = await repository.get_user(connection, project_id, values["id"])
     if row is None:  # pragma: no cover - the row was inserted in this transaction
         raise UserNotFound()
-    return auth_user(row)
+    created = auth_user(row)
+    actor_id = values["id"] if self_service else None
+    await events.record(connection, project_id, "user.created", {"user": created}, actor_id, now)
+    return created
 
 
 async def _insert_reporting_duplicates(
@@ -140,8 +147,28 @@ async def get_or_create_demo_user(
     return str(created["id"])
 
 
+async def change_profile(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    values: dict[str, Any],
+    actor_id: uuid.UUID | None,
+) -> dict[str, Any]:
+    """Applies checked profile values and announces the change (user.updated)."""
+    row = await update_user(connection, project_id, user_id, values)
+    changed = auth_user(row)
+    await events.record(
+        connection, project_id, "user.updated", {"user": changed}, actor_id, row["updated_at"]
+    )
+    return changed
+
+
 async def update_profile(
-    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, changes: dict[str, Any]
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    changes: dict[str, Any],
+    actor_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     try:
         values = rules.profile_fields(changes)
@@ -152,4 +179,4 @@ async def update_profile(
         if row is None:
             raise UserNotFound()
         return auth_user(row)
-    return auth_user(await update_user(connection, project_id, user_id, values))
+    return await change_profile(connection, project_id, user_id, values, actor_id)

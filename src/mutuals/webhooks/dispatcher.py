@@ -1,0 +1,348 @@
+"""Sends queued deliveries (API.md §9.3), at least once, through crashes and restarts.
+
+Each attempt is claimed in a short transaction of its own (the claim counts the attempt
+and makes the delivery not due again until a lease runs out), sent with no transaction
+or pooled connection held, then settled in another short transaction. A dispatcher that
+dies mid-attempt leaves the delivery due again when the lease ends, so nothing is lost;
+the receiver may then see it twice, and deduplicates by its event id.
+
+Dispatchers wake when a commit queues deliveries (PostgreSQL LISTEN/NOTIFY), when a
+retry falls due, and otherwise poll every few seconds (SQLite: every quarter second).
+Any number may run against PostgreSQL; on SQLite a single one is enough (write
+transactions there run one at a time, so several would only take turns).
+"""
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+from cryptography.exceptions import InvalidTag
+from prometheus_client import Counter
+from sqlalchemy import RowMapping
+
+from mutuals import __version__
+from mutuals.config import Settings
+from mutuals.db import Database
+from mutuals.errors import describe_exception, is_database_unavailable
+from mutuals.events import WAKE_CHANNEL
+from mutuals.timestamps import utc_now
+from mutuals.webhooks import repository
+from mutuals.webhooks.addresses import (
+    AddressRefusedError,
+    host_header,
+    parse_target,
+    pinned_url,
+    resolve,
+)
+from mutuals.webhooks.signing import SecretBox, signed_headers
+
+logger = logging.getLogger("mutuals.webhooks")
+
+DELIVERIES = Counter(
+    "mutuals_webhook_deliveries_total", "Webhook delivery attempts by outcome", ["outcome"]
+)
+POLL_SECONDS_LISTENING = 2.0
+POLL_SECONDS = 0.25
+# The claim outlives the attempt's own time limit, so a live attempt is never re-claimed.
+LEASE_MARGIN_SECONDS = 20.0
+RESPONSE_BYTES_READ = 64 * 1024
+PURGE_EVERY_SECONDS = 600.0
+PURGE_BATCH = 5000
+STOP_GRACE_SECONDS = 5.0
+MAX_ERROR_LENGTH = 500
+# Jitter spreads retries of a burst of failures so they do not all return at once.
+JITTER = (0.8, 1.2)
+_jitter = random.Random()  # noqa: S311 - spreading retries, not a secret
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    error: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def retry_delays(settings: Settings) -> list[float]:
+    delays = [float(part) for part in settings.webhook_retry_delays.split(",") if part.strip()]
+    if not delays:
+        raise ValueError("MUTUALS_WEBHOOK_RETRY_DELAYS must list at least one delay")
+    return delays
+
+
+class Dispatcher:
+    def __init__(self, database: Database, settings: Settings, box: SecretBox) -> None:
+        self.database = database
+        self.settings = settings
+        self.box = box
+        self.delays = retry_delays(settings)
+        self.give_up = timedelta(hours=settings.webhook_give_up_hours)
+        self.timeout = settings.webhook_timeout_seconds
+        self.lease = timedelta(seconds=self.timeout + LEASE_MARGIN_SECONDS)
+        self.capacity = settings.webhook_max_in_flight
+        self._wake = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._listening = False
+        self._last_purge = 0.0
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            trust_env=False,
+            timeout=httpx.Timeout(self.timeout),
+            limits=httpx.Limits(max_connections=self.capacity, max_keepalive_connections=16),
+            headers={"User-Agent": f"mutuals-webhooks/{__version__}"},
+        )
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Delivers until `stop` is set, then lets attempts in flight finish briefly."""
+        listener = None
+        if not self.database.is_sqlite:
+            listener = asyncio.create_task(self._listen(stop))
+        try:
+            while not stop.is_set():
+                # Cleared before looking, so a wake-up that arrives meanwhile is kept.
+                self._wake.clear()
+                try:
+                    timeout = await self._step()
+                except Exception as exc:  # the loop outlives any outage
+                    self._log_failure("dispatching", exc)
+                    timeout = 1.0
+                if timeout > 0:
+                    await _first_of(self._wake.wait, stop.wait, limit=timeout)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+            await self._finish_in_flight()
+            await self._client.aclose()
+
+    async def drain(self, *, within: float = 30.0) -> None:
+        """Delivers every delivery due now and waits for the attempts (tests, one-shot use)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            await self._step()
+            if self._in_flight:
+                await asyncio.wait(set(self._in_flight), timeout=deadline - time.monotonic())
+                continue
+            due = await self._next_due()
+            if due is None or due > utc_now():
+                return
+
+    async def _step(self) -> float:
+        """Claims what is due and starts it; how long to wait before looking again."""
+        now = utc_now()
+        await self._purge_now_and_then(now)
+        due = await self._next_due()
+        free = self.capacity - len(self._in_flight)
+        if due is not None and due <= now and free > 0 and await self._claim_and_start(now, free):
+            return 0.0
+        poll = POLL_SECONDS_LISTENING if self._listening else POLL_SECONDS
+        if due is not None and due > now:
+            return min(poll, (due - now).total_seconds())
+        return poll
+
+    async def _next_due(self) -> datetime | None:
+        async with self.database.transaction(write=False) as connection:
+            return await repository.next_due_at(connection)
+
+    async def _claim_and_start(self, now: datetime, free: int) -> int:
+        async with self.database.transaction() as connection:
+            claimed = await repository.claim_due(connection, now, now + self.lease, free)
+        for row in claimed:
+            task = asyncio.create_task(self._deliver(row))
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
+        return len(claimed)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._wake.set()
+
+    async def _deliver(self, row: RowMapping) -> None:
+        try:
+            outcome = await self._attempt(row)
+        except InvalidTag:
+            outcome = Outcome(
+                None,
+                "the signing secret cannot be read (was MUTUALS_SECRET_KEY "
+                "changed?): rotate the webhook's secret",
+            )
+        except Exception as exc:  # recorded as a failed attempt, retried like any other
+            self._log_failure("sending a delivery", exc)
+            outcome = Outcome(None, _clip(f"internal error: {type(exc).__name__}"))
+        now = utc_now()
+        values: dict[str, Any] = {
+            "last_status_code": outcome.status_code,
+            "last_error": outcome.error,
+            "updated_at": now,
+        }
+        if outcome.succeeded:
+            values.update(status="succeeded", next_attempt_at=None)
+        else:
+            next_at = now + timedelta(seconds=self._delay(row["attempts"]))
+            if next_at - row["created_at"] > self.give_up:
+                values.update(status="dead", next_attempt_at=None)
+            else:
+                values.update(status="failed", next_attempt_at=next_at)
+        DELIVERIES.labels(values["status"]).inc()
+        try:
+            async with self.database.transaction() as connection:
+                await repository.settle_attempt(
+                    connection, row["project_id"], row["id"], row["attempts"], values
+                )
+        except Exception as exc:  # the lease runs out and the attempt is made again
+            self._log_failure("recording a delivery attempt", exc)
+
+    def _delay(self, attempts: int) -> float:
+        base = self.delays[min(attempts, len(self.delays)) - 1]
+        return base * _jitter.uniform(*JITTER)
+
+    async def _attempt(self, row: RowMapping) -> Outcome:
+        allow_private = self.settings.webhooks_allow_private
+        body = row["payload"].encode()
+        try:
+            target = parse_target(row["url"], allow_private=allow_private)
+            async with asyncio.timeout(self.timeout):
+                # Resolved and checked again now, and the request goes to that address.
+                address = (await resolve(target, allow_private=allow_private))[0]
+                headers = signed_headers(
+                    self._secrets(row), str(row["event_id"]), int(time.time() * 1000), body
+                )
+                headers["Host"] = host_header(target)
+                extensions = {"sni_hostname": target.host} if target.url.scheme == "https" else {}
+                request = self._client.build_request(
+                    "POST",
+                    pinned_url(target, address),
+                    content=body,
+                    headers=headers,
+                    extensions=extensions,
+                )
+                response = await self._client.send(request, stream=True)
+                try:
+                    await _read_some(response)
+                finally:
+                    await response.aclose()
+        except AddressRefusedError as refused:
+            return Outcome(None, f"refused: {refused}")
+        except TimeoutError:
+            return Outcome(None, f"no answer within {self.timeout:g} s")
+        except httpx.HTTPError as exc:
+            return Outcome(None, _clip(f"{type(exc).__name__}: {exc}".rstrip(": ")))
+        if 200 <= response.status_code < 300:
+            return Outcome(response.status_code, None)
+        return Outcome(response.status_code, f"answered HTTP {response.status_code}")
+
+    def _secrets(self, row: RowMapping) -> list[str]:
+        project_id = row["project_id"]
+        in_use = [self.box.open(project_id, row["secret"])]
+        expires = row["previous_secret_expires_at"]
+        if row["previous_secret"] is not None and expires is not None and expires > utc_now():
+            in_use.append(self.box.open(project_id, row["previous_secret"]))
+        return in_use
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Keeps a LISTEN connection open (reconnecting after a failure) while running."""
+        dsn = self.database.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not stop.is_set():
+            try:
+                listener = await asyncpg.connect(
+                    dsn,
+                    timeout=self.settings.database_connect_timeout_seconds,
+                    server_settings={"application_name": "mutuals-dispatcher"},
+                )
+            except Exception as exc:  # the database may be down; polling carries on
+                self._log_failure("listening for new deliveries", exc)
+                await _first_of(stop.wait, limit=5.0)
+                continue
+            closed = asyncio.Event()
+            try:
+                listener.add_termination_listener(lambda _connection, ended=closed: ended.set())
+                await listener.add_listener(WAKE_CHANNEL, lambda *_args: self._wake.set())
+                self._listening = True
+                # Anything queued before LISTEN took effect is found by this look.
+                self._wake.set()
+                await _first_of(stop.wait, closed.wait)
+            except Exception as exc:
+                self._log_failure("listening for new deliveries", exc)
+            finally:
+                self._listening = False
+                with contextlib.suppress(Exception):
+                    await listener.close(timeout=1)
+            if not stop.is_set():
+                await _first_of(stop.wait, limit=1.0)
+
+    async def _purge_now_and_then(self, now: datetime) -> None:
+        if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS:
+            return
+        self._last_purge = time.monotonic()
+        before = now - timedelta(days=self.settings.event_retention_days)
+        async with self.database.transaction() as connection:
+            await repository.purge_events(connection, before, PURGE_BATCH)
+
+    async def _finish_in_flight(self) -> None:
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=STOP_GRACE_SECONDS)
+        for task in list(self._in_flight):
+            task.cancel()
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+
+    def _log_failure(self, doing: str, exc: BaseException) -> None:
+        if is_database_unavailable(exc):
+            logger.warning("webhook dispatcher: database unavailable while %s", doing)
+        else:
+            logger.error("webhook dispatcher: failed while %s: %s", doing, describe_exception(exc))
+
+
+async def _read_some(response: httpx.Response) -> None:
+    """Reads a little of the answer (letting the connection be reused), never all of a
+    huge one: only the status matters."""
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > RESPONSE_BYTES_READ:
+            return
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
+
+
+async def _first_of(*waits: Callable[[], Awaitable[Any]], limit: float | None = None) -> None:
+    """Waits until the first of `waits` completes, or `limit` seconds pass."""
+    tasks = [asyncio.ensure_future(wait()) for wait in waits]
+    try:
+        await asyncio.wait(tasks, timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+@contextlib.asynccontextmanager
+async def dispatching(
+    database: Database, settings: Settings, box: SecretBox
+) -> AsyncIterator[None]:
+    """Runs a dispatcher beside the API while the block runs, when the settings want one."""
+    if not settings.webhook_dispatcher:
+        yield
+        return
+    stop = asyncio.Event()
+    running = asyncio.create_task(Dispatcher(database, settings, box).run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await running

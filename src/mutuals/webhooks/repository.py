@@ -1,0 +1,355 @@
+"""Every query of the webhooks feature: management (scoped by project) and the
+dispatcher's claims (across projects, by due time)."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    RowMapping,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.events import WAKE_CHANNEL
+from mutuals.models import events, webhook_deliveries, webhooks
+from mutuals.pagination import PageRequest
+
+DUE_STATUSES = ("pending", "failed")
+WEBHOOK_COLUMNS = (
+    webhooks.c.id,
+    webhooks.c.url,
+    webhooks.c.events,
+    webhooks.c.description,
+    webhooks.c.enabled,
+    webhooks.c.created_at,
+    webhooks.c.updated_at,
+)
+DELIVERY_COLUMNS = (
+    webhook_deliveries.c.id,
+    webhook_deliveries.c.event_id,
+    webhook_deliveries.c.status,
+    webhook_deliveries.c.attempts,
+    webhook_deliveries.c.last_status_code,
+    webhook_deliveries.c.last_error,
+    webhook_deliveries.c.next_attempt_at,
+    webhook_deliveries.c.created_at,
+)
+
+
+def _webhook_is(project_id: uuid.UUID, webhook_id: uuid.UUID) -> Any:
+    return and_(webhooks.c.project_id == project_id, webhooks.c.id == webhook_id)
+
+
+async def insert_webhook(
+    connection: AsyncConnection, project_id: uuid.UUID, values: dict[str, Any]
+) -> RowMapping:
+    result = await connection.execute(
+        insert(webhooks).values(project_id=project_id, **values).returning(*WEBHOOK_COLUMNS)
+    )
+    return result.mappings().one()
+
+
+async def find_webhook(
+    connection: AsyncConnection, project_id: uuid.UUID, webhook_id: uuid.UUID
+) -> RowMapping | None:
+    result = await connection.execute(
+        select(*WEBHOOK_COLUMNS).where(_webhook_is(project_id, webhook_id))
+    )
+    return result.mappings().one_or_none()
+
+
+async def update_webhook(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    webhook_id: uuid.UUID,
+    values: dict[str, Any],
+) -> RowMapping | None:
+    result = await connection.execute(
+        update(webhooks)
+        .where(_webhook_is(project_id, webhook_id))
+        .values(**values)
+        .returning(*WEBHOOK_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+async def rotate_secret(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    webhook_id: uuid.UUID,
+    sealed: str,
+    previous_expires_at: datetime,
+    now: datetime,
+) -> RowMapping | None:
+    """The current secret becomes the previous one (the SET reads the old value)."""
+    result = await connection.execute(
+        update(webhooks)
+        .where(_webhook_is(project_id, webhook_id))
+        .values(
+            previous_secret=webhooks.c.secret,
+            previous_secret_expires_at=previous_expires_at,
+            secret=sealed,
+            updated_at=now,
+        )
+        .returning(*WEBHOOK_COLUMNS)
+    )
+    return result.mappings().one_or_none()
+
+
+async def delete_webhook(
+    connection: AsyncConnection, project_id: uuid.UUID, webhook_id: uuid.UUID
+) -> bool:
+    result = await connection.execute(
+        delete(webhooks).where(_webhook_is(project_id, webhook_id)).returning(webhooks.c.id)
+    )
+    return result.first() is not None
+
+
+async def list_webhooks(
+    connection: AsyncConnection, project_id: uuid.UUID, listing: Listing
+) -> tuple[list[RowMapping], int | None]:
+    mine = webhooks.c.project_id == project_id
+    return await _page(
+        connection,
+        select(*WEBHOOK_COLUMNS),
+        mine,
+        webhooks.c.created_at,
+        webhooks.c.id,
+        listing,
+    )
+
+
+async def list_deliveries(
+    connection: AsyncConnection, project_id: uuid.UUID, webhook_id: uuid.UUID, listing: Listing
+) -> tuple[list[RowMapping], int | None]:
+    deliveries = webhook_deliveries.c
+    query = select(*DELIVERY_COLUMNS, events.c.type.label("event_type")).join(
+        events,
+        and_(events.c.project_id == deliveries.project_id, events.c.id == deliveries.event_id),
+    )
+    mine = and_(deliveries.project_id == project_id, deliveries.webhook_id == webhook_id)
+    return await _page(connection, query, mine, deliveries.created_at, deliveries.id, listing)
+
+
+async def _page(
+    connection: AsyncConnection,
+    query: Any,
+    condition: Any,
+    at: Any,
+    item_id: Any,
+    listing: Listing,
+) -> tuple[list[RowMapping], int | None]:
+    """A page, newest first, and the total (None for a page by cursor)."""
+    total = None
+    if isinstance(listing, PageRequest):
+        table = at.table
+        total = await connection.scalar(select(func.count()).select_from(table).where(condition))
+        total = total or 0
+        if listing.offset >= total:
+            return [], total
+    if reads_after(listing):
+        condition = and_(condition, after_position(at, item_id))
+    result = await connection.execute(
+        query.where(condition)
+        .order_by(at.desc(), item_id.desc())
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer)),
+        page_parameters(listing),
+    )
+    return list(result.mappings()), total
+
+
+async def find_delivery(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    webhook_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+) -> RowMapping | None:
+    deliveries = webhook_deliveries.c
+    result = await connection.execute(
+        select(*DELIVERY_COLUMNS, events.c.type.label("event_type"))
+        .join(
+            events,
+            and_(events.c.project_id == deliveries.project_id, events.c.id == deliveries.event_id),
+        )
+        .where(
+            deliveries.project_id == project_id,
+            deliveries.webhook_id == webhook_id,
+            deliveries.id == delivery_id,
+        )
+    )
+    return result.mappings().one_or_none()
+
+
+async def insert_delivery(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    webhook_id: uuid.UUID,
+    event_id: uuid.UUID,
+    now: datetime,
+) -> RowMapping:
+    result = await connection.execute(
+        insert(webhook_deliveries)
+        .values(
+            project_id=project_id,
+            id=delivery_id,
+            webhook_id=webhook_id,
+            event_id=event_id,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(*DELIVERY_COLUMNS)
+    )
+    return result.mappings().one()
+
+
+# The dispatcher's side.
+
+
+def _due(now: Any) -> Any:
+    deliveries = webhook_deliveries.c
+    return (
+        select(deliveries.project_id, deliveries.id)
+        .join(
+            webhooks,
+            and_(
+                webhooks.c.project_id == deliveries.project_id,
+                webhooks.c.id == deliveries.webhook_id,
+            ),
+        )
+        .where(
+            deliveries.status.in_(DUE_STATUSES),
+            deliveries.next_attempt_at <= now,
+            webhooks.c.enabled,
+        )
+        .order_by(deliveries.next_attempt_at)
+    )
+
+
+async def next_due_at(connection: AsyncConnection) -> datetime | None:
+    """When the soonest delivery of an enabled webhook is due (past times included)."""
+    deliveries = webhook_deliveries.c
+    due: datetime | None = await connection.scalar(
+        select(deliveries.next_attempt_at)
+        .join(
+            webhooks,
+            and_(
+                webhooks.c.project_id == deliveries.project_id,
+                webhooks.c.id == deliveries.webhook_id,
+            ),
+        )
+        .where(deliveries.status.in_(DUE_STATUSES), webhooks.c.enabled)
+        .order_by(deliveries.next_attempt_at)
+        .limit(1)
+    )
+    return due
+
+
+async def claim_due(
+    connection: AsyncConnection, now: datetime, lease_until: datetime, limit: int
+) -> list[RowMapping]:
+    """Claims up to `limit` due deliveries: each one's attempt is counted and it is not due
+    again before `lease_until`, so no other dispatcher sends this attempt. On PostgreSQL the
+    rows another dispatcher is claiming at the same moment are skipped, not waited for;
+    SQLite runs one write transaction at a time, which gives the same guarantee."""
+    deliveries = webhook_deliveries.c
+    due = _due(now).limit(limit).with_for_update(skip_locked=True, of=webhook_deliveries)
+    claimed = await connection.execute(
+        update(webhook_deliveries)
+        .where(tuple_(deliveries.project_id, deliveries.id).in_(due))
+        .values(attempts=deliveries.attempts + 1, next_attempt_at=lease_until, updated_at=now)
+        .returning(deliveries.project_id, deliveries.id)
+    )
+    keys = [(row.project_id, row.id) for row in claimed]
+    if not keys:
+        return []
+    result = await connection.execute(
+        select(
+            deliveries.project_id,
+            deliveries.id,
+            deliveries.attempts,
+            deliveries.created_at,
+            events.c.id.label("event_id"),
+            events.c.payload,
+            webhooks.c.url,
+            webhooks.c.secret,
+            webhooks.c.previous_secret,
+            webhooks.c.previous_secret_expires_at,
+        )
+        .join(
+            events,
+            and_(events.c.project_id == deliveries.project_id, events.c.id == deliveries.event_id),
+        )
+        .join(
+            webhooks,
+            and_(
+                webhooks.c.project_id == deliveries.project_id,
+                webhooks.c.id == deliveries.webhook_id,
+            ),
+        )
+        .where(tuple_(deliveries.project_id, deliveries.id).in_(keys))
+    )
+    return list(result.mappings())
+
+
+async def settle_attempt(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    attempt: int,
+    values: dict[str, Any],
+) -> None:
+    """Records an attempt's outcome, unless a later claim has taken the delivery since."""
+    deliveries = webhook_deliveries.c
+    await connection.execute(
+        update(webhook_deliveries)
+        .where(
+            deliveries.project_id == project_id,
+            deliveries.id == delivery_id,
+            deliveries.attempts == attempt,
+            deliveries.status.in_(DUE_STATUSES),
+        )
+        .values(**values)
+    )
+
+
+async def purge_events(connection: AsyncConnection, before: datetime, batch: int) -> int:
+    """Deletes up to `batch` events older than `before` with nothing left to deliver (their
+    deliveries go with them); how many were deleted."""
+    deliveries = webhook_deliveries.c
+    still_due = exists().where(
+        deliveries.project_id == events.c.project_id,
+        deliveries.event_id == events.c.id,
+        deliveries.status.in_(DUE_STATUSES),
+    )
+    old = (
+        select(events.c.project_id, events.c.id)
+        .where(events.c.created_at < before, ~still_due)
+        .limit(batch)
+    )
+    result = await connection.execute(
+        delete(events).where(tuple_(events.c.project_id, events.c.id).in_(old))
+    )
+    return int(result.rowcount or 0)
+
+
+async def wake_dispatchers(connection: AsyncConnection) -> None:
+    """Wakes the PostgreSQL dispatchers when this transaction commits (SQLite's poll)."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT pg_notify(:channel, '')"), {"channel": WAKE_CHANNEL})

@@ -1,0 +1,213 @@
+"""The endpoints of API.md §9.2 (service key only). Parsing and wiring only; rules live
+in service.py."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+
+from mutuals.auth.access import service_access
+from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
+from mutuals.cursors import Listing, listing
+from mutuals.db import Transaction
+from mutuals.errors import InvalidJson, documented, error_responses, validation_errors_as
+from mutuals.idempotency.route import IdempotentRoute
+from mutuals.ids import IdPath
+from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
+from mutuals.ratelimit import RateLimitExceededError
+from mutuals.responses import JsonBody
+from mutuals.webhooks import service
+from mutuals.webhooks.errors import (
+    DeliveryNotFound,
+    InvalidCursor,
+    InvalidQuery,
+    InvalidWebhookBody,
+    InvalidWebhookId,
+    InvalidWebhookUrl,
+    WebhookForbidden,
+    WebhookNotFound,
+)
+from mutuals.webhooks.schemas import (
+    Delivery,
+    DeliveryPage,
+    Webhook,
+    WebhookCreate,
+    WebhookPage,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+from mutuals.webhooks.signing import SecretBox
+
+router = APIRouter(
+    tags=["webhooks"],
+    route_class=validation_errors_as(InvalidWebhookBody, base=IdempotentRoute),
+)
+ServiceProject = Annotated[Any, service_access("default", WebhookForbidden)]
+WebhookListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
+ACCESS_ERRORS = (
+    InvalidProjectId,
+    CredentialMissingError,
+    CredentialRejectedError,
+    WebhookForbidden,
+    ProjectNotFound,
+    RateLimitExceededError,
+)
+NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Deleted; no body"}}
+
+
+def _box(request: Request) -> SecretBox:
+    box: SecretBox = request.app.state.webhook_box
+    return box
+
+
+def _allow_private(request: Request) -> bool:
+    return bool(request.app.state.settings.webhooks_allow_private)
+
+
+@router.post(
+    "/webhooks",
+    status_code=201,
+    response_model=None,
+    summary="Subscribe an endpoint of the app's backend to events (secret shown once)",
+    responses=documented(
+        WebhookWithSecret,
+        InvalidWebhookBody,
+        InvalidWebhookUrl,
+        InvalidJson,
+        *ACCESS_ERRORS,
+        status=201,
+    ),
+)
+async def create_webhook(
+    request: Request, project_id: ServiceProject, connection: Transaction, body: WebhookCreate
+) -> JsonBody:
+    created = await service.create_webhook(
+        connection, project_id, body, _box(request), _allow_private(request)
+    )
+    return JsonBody(created, status_code=201)
+
+
+@router.get(
+    "/webhooks",
+    response_model=None,
+    summary="The project's webhooks, newest first",
+    responses=documented(WebhookPage, InvalidQuery, InvalidCursor, *ACCESS_ERRORS),
+)
+async def list_webhooks(
+    project_id: ServiceProject, connection: Transaction, listing: WebhookListing
+) -> JsonBody:
+    return JsonBody(await service.list_webhooks(connection, project_id, listing))
+
+
+@router.get(
+    "/webhooks/{webhookId}",
+    response_model=None,
+    summary="One webhook",
+    responses=documented(Webhook, InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS),
+)
+async def get_webhook(
+    webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
+    project_id: ServiceProject,
+    connection: Transaction,
+) -> JsonBody:
+    return JsonBody(await service.get_webhook(connection, project_id, webhookId))
+
+
+@router.patch(
+    "/webhooks/{webhookId}",
+    response_model=None,
+    summary="Change a webhook's url, events, description, or pause it (enabled: false)",
+    responses=documented(
+        Webhook,
+        InvalidWebhookId,
+        InvalidWebhookBody,
+        InvalidWebhookUrl,
+        InvalidJson,
+        WebhookNotFound,
+        *ACCESS_ERRORS,
+    ),
+)
+async def update_webhook(
+    request: Request,
+    webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
+    project_id: ServiceProject,
+    connection: Transaction,
+    body: WebhookUpdate,
+) -> JsonBody:
+    return JsonBody(
+        await service.update_webhook(
+            connection, project_id, webhookId, body, _allow_private(request)
+        )
+    )
+
+
+@router.delete(
+    "/webhooks/{webhookId}",
+    status_code=204,
+    response_model=None,
+    summary="Delete a webhook and its delivery log",
+    responses={**NO_CONTENT, **error_responses(InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS)},
+)
+async def delete_webhook(
+    webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
+    project_id: ServiceProject,
+    connection: Transaction,
+) -> Response:
+    await service.delete_webhook(connection, project_id, webhookId)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/webhooks/{webhookId}/rotate-secret",
+    response_model=None,
+    summary="A new signing secret (shown once); the old one also signs for 24 hours",
+    responses=documented(WebhookWithSecret, InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS),
+)
+async def rotate_secret(
+    request: Request,
+    webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
+    project_id: ServiceProject,
+    connection: Transaction,
+) -> JsonBody:
+    return JsonBody(await service.rotate_secret(connection, project_id, webhookId, _box(request)))
+
+
+@router.get(
+    "/webhooks/{webhookId}/deliveries",
+    response_model=None,
+    summary="A webhook's delivery log, newest first",
+    responses=documented(
+        DeliveryPage,
+        InvalidWebhookId,
+        InvalidQuery,
+        InvalidCursor,
+        WebhookNotFound,
+        *ACCESS_ERRORS,
+    ),
+)
+async def list_deliveries(
+    webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
+    project_id: ServiceProject,
+    connection: Transaction,
+    listing: WebhookListing,
+) -> JsonBody:
+    return JsonBody(await service.list_deliveries(connection, project_id, webhookId, listing))
+
+
+@router.post(
+    "/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver",
+    status_code=202,
+    response_model=None,
+    summary="Send a delivery's event to this webhook again, as a new delivery",
+    responses=documented(
+        Delivery, InvalidWebhookId, WebhookNotFound, DeliveryNotFound, *ACCESS_ERRORS, status=202
+    ),
+)
+async def redeliver(
+    webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
+    deliveryId: IdPath,  # noqa: N803 - the contract's path parameter name
+    project_id: ServiceProject,
+    connection: Transaction,
+) -> JsonBody:
+    return JsonBody(
+        await service.redeliver(connection, project_id, webhookId, deliveryId), status_code=202
+    )
