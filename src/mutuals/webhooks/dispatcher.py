@@ -51,8 +51,9 @@ DELIVERIES = Counter(
 )
 POLL_SECONDS_LISTENING = 2.0
 POLL_SECONDS = 0.25
-# The claim outlives the attempt's own time limit, so a live attempt is never re-claimed.
-LEASE_MARGIN_SECONDS = 20.0
+# A claim lasts twice the attempt's time limit and a margin: a live attempt is never
+# claimed again, and a dead dispatcher's attempt is made again soon after.
+LEASE_MARGIN_SECONDS = 5.0
 RESPONSE_BYTES_READ = 64 * 1024
 PURGE_EVERY_SECONDS = 600.0
 PURGE_BATCH = 5000
@@ -88,12 +89,13 @@ class Dispatcher:
         self.delays = retry_delays(settings)
         self.give_up = timedelta(hours=settings.webhook_give_up_hours)
         self.timeout = settings.webhook_timeout_seconds
-        self.lease = timedelta(seconds=self.timeout + LEASE_MARGIN_SECONDS)
+        self.lease = timedelta(seconds=2 * self.timeout + LEASE_MARGIN_SECONDS)
         self.capacity = settings.webhook_max_in_flight
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._listening = False
         self._last_purge = 0.0
+        self.attempts_made = 0
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             trust_env=False,
@@ -127,7 +129,11 @@ class Dispatcher:
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
             await self._finish_in_flight()
-            await self._client.aclose()
+            await self.close()
+            logger.info("webhook dispatcher stopped after %d attempts", self.attempts_made)
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
     async def drain(self, *, within: float = 30.0) -> None:
         """Delivers every delivery due now and waits for the attempts (tests, one-shot use)."""
@@ -172,6 +178,7 @@ class Dispatcher:
         self._wake.set()
 
     async def _deliver(self, row: RowMapping) -> None:
+        self.attempts_made += 1
         try:
             outcome = await self._attempt(row)
         except InvalidTag:
