@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -341,6 +342,8 @@ def run_config(
         "MUTUALS_SECRET_KEY": SECRET,
         "MUTUALS_RATE_LIMITS": "off",
         "MUTUALS_REDIS_URL": "",
+        # The webhook workloads deliver to a receiver on this machine.
+        "MUTUALS_WEBHOOKS_ALLOW_PRIVATE": "true",
         # The production defaults, not the test suite's small pools.
         "MUTUALS_DATABASE_POOL_SIZE": "32",
         "MUTUALS_DATABASE_MAX_OVERFLOW": "16",
@@ -359,12 +362,13 @@ def run_config(
             report.add(name, label, figures)
             settle(server.base)
 
-        for workload, requests in read_workloads(seeded):
-            measure(workload, requests, args.connections)
-        # Discovery also answers one client at a time: its latency targets (API.md §8.4)
-        # are about one request, not a saturated server's queue.
-        for workload, requests in discovery_workloads(seeded):
-            measure(f"{workload} (1 client)", requests, 1)
+        if not args.writes_only:
+            for workload, requests in read_workloads(seeded):
+                measure(workload, requests, args.connections)
+            # Discovery also answers one client at a time: its latency targets (API.md §8.4)
+            # are about one request, not a saturated server's queue.
+            for workload, requests in discovery_workloads(seeded):
+                measure(f"{workload} (1 client)", requests, 1)
         job = write_job(seeded, server.base, 1.0, args.duration, args.warmup)
         figures = run_writer(job)
         cycles = run_writer.last_cycles  # type: ignore[attr-defined]
@@ -375,6 +379,112 @@ def run_config(
         report.add(name, "follow cycle: follow, unfollow", figures, f"{cycles:,.0f} cycles/s")
         mixed = write_job(seeded, server.base, 0.2, args.duration, args.warmup)
         report.add(name, "mixed: 80% reads, 20% writes", run_writer(mixed))
+        measure_webhooks(report, name, seeded, server.base, args)
+
+
+WEBHOOK_ROUNDS = 2
+
+
+def measure_webhooks(
+    report: Report, name: str, seeded: SeededProject, base: str, args: argparse.Namespace
+) -> None:
+    """Write cycles without a webhook and with one subscribed to every event (each cycle
+    makes five: requested, accepted, removed and two notifications), in alternating rounds
+    (A, B, A, B) so drift weighs on both alike; and for the webhook rounds, the delay from
+    each event's commit to its arrival at a receiver on this machine."""
+    port = free_port()
+    receiver = subprocess.Popen([sys.executable, "-m", "bench.receiver", str(port)])  # noqa: S603
+    receiver_url = f"http://127.0.0.1:{port}"
+    api = f"{base}/v7/{seeded.id}"
+    service = {"Authorization": f"Bearer {seeded.service_key}"}
+    plain: list[tuple[Figures, float]] = []
+    hooked: list[tuple[Figures, float]] = []
+    delays: list[dict[str, float]] = []
+    try:
+        wait_for_port(port)
+        for _ in range(WEBHOOK_ROUNDS):
+            plain.append(_write_cycles(seeded, base, args))
+            settle(base)
+            hook = httpx.post(
+                f"{api}/webhooks",
+                json={"url": f"{receiver_url}/hook", "events": ["*"]},
+                headers=service,
+            ).json()
+            httpx.get(f"{receiver_url}/stats?reset=1")
+            hooked.append(_write_cycles(seeded, base, args))
+            delays.append(_delivered(api, hook["id"], service, receiver_url))
+            httpx.delete(f"{api}/webhooks/{hook['id']}", headers=service)
+            settle(base)
+    finally:
+        receiver.terminate()
+        receiver.wait()
+    without = sum(cycles for _, cycles in plain) / len(plain)
+    with_hook = sum(cycles for _, cycles in hooked) / len(hooked)
+    report.add(
+        name,
+        "write cycle, no webhook",
+        _mean_figures([figures for figures, _ in plain]),
+        f"{without:,.0f} cycles/s, mean of {len(plain)} rounds",
+    )
+    p50 = sorted(delay["p50_ms"] for delay in delays)[len(delays) // 2]
+    p99 = max(delay["p99_ms"] for delay in delays)
+    report.add(
+        name,
+        "write cycle, one webhook on every event",
+        _mean_figures([figures for figures, _ in hooked]),
+        f"{with_hook:,.0f} cycles/s = {with_hook / without:.0%} of no webhook; "
+        f"commit to delivery p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
+        f"{sum(int(delay['distinct']) for delay in delays):,} events",
+    )
+
+
+def _write_cycles(
+    seeded: SeededProject, base: str, args: argparse.Namespace
+) -> tuple[Figures, float]:
+    figures = run_writer(write_job(seeded, base, 1.0, args.duration, args.warmup))
+    return figures, run_writer.last_cycles  # type: ignore[attr-defined]
+
+
+def _mean_figures(runs: list[Figures]) -> Figures:
+    count = len(runs)
+    return Figures(
+        sum(run.requests_per_second for run in runs) / count,
+        sum(run.p50_ms for run in runs) / count,
+        sum(run.p99_ms for run in runs) / count,
+        sum(run.errors for run in runs),
+    )
+
+
+def _delivered(
+    api: str, webhook_id: str, service: dict[str, str], receiver_url: str
+) -> dict[str, float]:
+    """Waits until the receiver has every event queued for the webhook; its delay figures."""
+    deadline = time.monotonic() + 120
+    queued = httpx.get(f"{api}/webhooks/{webhook_id}/deliveries?limit=1", headers=service).json()[
+        "pagination"
+    ]["totalItems"]
+    while time.monotonic() < deadline:
+        stats: dict[str, float] = httpx.get(f"{receiver_url}/stats").json()
+        if stats["distinct"] >= queued:
+            return stats
+        time.sleep(0.2)
+    raise RuntimeError(f"the receiver got {stats['distinct']} of {queued} events in 120 s")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"the receiver did not listen on {port}")
 
 
 async def _postgres_database(name: str) -> str:
@@ -406,10 +516,13 @@ def main(argv: list[str] | None = None) -> Report:
         "--configs", default="sqlite,postgres-1,postgres-2", help="comma-separated subset"
     )
     parser.add_argument("--write", type=Path, help="write the table into this Markdown file")
+    parser.add_argument(
+        "--writes-only", action="store_true", help="only the write workloads (quick checks)"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.duration, args.warmup = 1.0, 0.0
-    plan = Plan.tiny() if args.smoke else Plan.standard(with_big_project=True)
+    plan = Plan.tiny() if args.smoke else Plan.standard(with_big_project=not args.writes_only)
     configs = [part.strip() for part in args.configs.split(",") if part.strip()]
     report = Report()
     started = time.perf_counter()

@@ -29,8 +29,8 @@ def test_bench_smoke(tmp_path: Path) -> None:
     # (10 and 100 in the tiny plan) and for each viewer of the hub (0 and 20 blocks); page 1
     # and the deep page by number and by cursor (connections only: the tiny plan has no
     # big follower project); 8 discovery workloads under load and again with one client;
-    # the write cycle, the follow cycle and the mix.
-    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 8 * 2 + 3)
+    # the write cycle, the follow cycle and the mix; write cycles without and with a webhook.
+    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 8 * 2 + 3 + 2)
     assert {
         "typical caller: relationships, 100 ids",
         "discovery: suggestions, 20 x 20 (1 client)",
@@ -40,7 +40,12 @@ def test_bench_smoke(tmp_path: Path) -> None:
         "followers 100: page 1 (public)",
         "follow cycle: follow, unfollow",
         "hub count, viewer with 20 blocks",
+        "write cycle, one webhook on every event",
     } <= workloads
+    hooked = [
+        row for row in report.rows if row.workload == "write cycle, one webhook on every event"
+    ]
+    assert all("commit to delivery p50" in row.note for row in hooked)
     assert [row for row in report.rows if row.figures.errors] == []
     assert all(row.figures.requests_per_second > 0 for row in report.rows)
     written = output.read_text()

@@ -80,12 +80,13 @@ async def test_kill_9_mid_delivery_loses_nothing(
         assert answered_before < expected  # the crash came before everything was delivered
 
         receiver.delay_seconds = 0
-        with ServedProcess(env):
+        with ServedProcess(env) as second:
             await receiver.wait_until(
                 lambda got: {item.headers["x-webhook-id"] for item in got} >= expected,
                 within=60,
             )
     assert set(receiver.event_ids()) == expected
+    assert "webhook dispatcher stopped after" in second.log  # serve runs one by default
 
 
 class DispatchProcess:
@@ -127,7 +128,7 @@ async def test_two_dispatchers_never_send_an_attempt_twice(
         receiver.delay_seconds = 0.02
         # The session's app refuses loopback URLs; a served instance that allows them
         # creates the webhook.
-        with ServedProcess(dispatch_env(settings, MUTUALS_WEBHOOK_DISPATCHER="false")) as api:
+        with ServedProcess(dispatch_env(settings), "--no-dispatcher") as api:
             async with httpx.AsyncClient(base_url=api.base) as http:
                 created = await http.post(
                     f"/v7/{project.id}/webhooks",
@@ -135,6 +136,7 @@ async def test_two_dispatchers_never_send_an_attempt_twice(
                     headers=project.service_auth,
                 )
             assert created.status_code == 201, created.text
+        assert "webhook dispatcher" not in api.log  # --no-dispatcher: none ran there
         async with database.transaction() as connection:
             for number in range(total):
                 await events.record(
