@@ -70,40 +70,48 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
     steps = 2 if follows else 3
     latencies: list[float] = []
     counts = {"cycles": 0, "errors": 0}
-    limits = httpx.Limits(max_connections=len(pairs), max_keepalive_connections=len(pairs))
+    # One client (and connection) per pair: httpx's pool checks every idle connection on
+    # each request, which with one shared pool of 32 made this process the bottleneck.
+    clients = [httpx.AsyncClient(base_url=job["base"], timeout=30) for _ in pairs]
 
-    async with httpx.AsyncClient(base_url=job["base"], limits=limits, timeout=30) as http:
+    async def client(http: httpx.AsyncClient, pair: list[list[str]], deadline: float) -> None:
+        me = PairClient(http, job["project"], pair, latencies)
+        await me.reset()
+        step = 0
+        while time.perf_counter() < deadline:
+            if write_share < 1 and random.random() >= write_share:
+                path, token = random.choice(reads)
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                response = await me.timed("GET", path, headers=headers)
+                counts["errors"] += response.status_code >= 400
+                continue
+            response = await (me.follow_step(step) if follows else me.connection_step(step))
+            if response.status_code >= 400:
+                # Unexpected: count it, clear the pair and start the cycle over.
+                counts["errors"] += 1
+                await me.reset()
+                step = 0
+                continue
+            step = (step + 1) % steps
+            counts["cycles"] += step == 0
 
-        async def client(pair: list[list[str]], deadline: float) -> None:
-            me = PairClient(http, job["project"], pair, latencies)
-            await me.reset()
-            step = 0
-            while time.perf_counter() < deadline:
-                if write_share < 1 and random.random() >= write_share:
-                    path, token = random.choice(reads)
-                    headers = {"Authorization": f"Bearer {token}"} if token else {}
-                    response = await me.timed("GET", path, headers=headers)
-                    counts["errors"] += response.status_code >= 400
-                    continue
-                response = await (me.follow_step(step) if follows else me.connection_step(step))
-                if response.status_code >= 400:
-                    # Unexpected: count it, clear the pair and start the cycle over.
-                    counts["errors"] += 1
-                    await me.reset()
-                    step = 0
-                    continue
-                step = (step + 1) % steps
-                counts["cycles"] += step == 0
-
+    try:
         if job["warmup"] > 0:
+            deadline = time.perf_counter() + job["warmup"]
             await asyncio.gather(
-                *(client(pair, time.perf_counter() + job["warmup"]) for pair in pairs)
+                *(client(http, pair, deadline) for http, pair in zip(clients, pairs, strict=True))
             )
             latencies.clear()
             counts.update(cycles=0, errors=0)
         started = time.perf_counter()
-        await asyncio.gather(*(client(pair, started + job["duration"]) for pair in pairs))
+        deadline = started + job["duration"]
+        await asyncio.gather(
+            *(client(http, pair, deadline) for http, pair in zip(clients, pairs, strict=True))
+        )
         elapsed = time.perf_counter() - started
+    finally:
+        for http in clients:
+            await http.aclose()
 
     latencies.sort()
     count = len(latencies)

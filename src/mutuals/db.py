@@ -40,6 +40,8 @@ class Database:
         else:
             self.write_engine = _postgres_engine(settings, settings.database_url)
             self.read_engine = _autocommit(self.write_engine)
+        # Called after a commit that queued webhook deliveries (webhooks/dispatcher.py).
+        self.on_deliveries_queued: set[Callable[[], None]] = set()
         self.replica_engine = (
             _autocommit(_postgres_engine(settings, settings.read_database_url))
             if settings.read_database_url
@@ -48,17 +50,29 @@ class Database:
 
     @asynccontextmanager
     async def transaction(
-        self, *, write: bool = True, replica: bool = False
+        self, *, write: bool = True, replica: bool = False, durable: bool = True
     ) -> AsyncIterator[AsyncConnection]:
         """Writes: one transaction, committed when the block ends, rolled back if it raises.
+        `durable=False` (PostgreSQL): the commit does not wait for its WAL to reach the disk,
+        for bookkeeping whose loss in a crash is harmless (a webhook attempt made again).
 
         Reads: no transaction at all. Each statement is one round trip, instead of three
         with BEGIN and COMMIT around it; read endpoints never need more than statement
         level consistency.
         """
         if write:
+            queued = False
             async with self.write_engine.begin() as connection:
-                yield connection
+                try:
+                    if not durable and not self.is_sqlite:
+                        await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    yield connection
+                finally:
+                    queued = connection.info.pop(DELIVERIES_QUEUED, False)
+            # Committed: the dispatchers of this process may send at once.
+            if queued:
+                for wake in self.on_deliveries_queued:
+                    wake()
             return
         engine = self.replica_engine if replica else self.read_engine
         async with engine.connect() as connection:
@@ -155,6 +169,15 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
 
 
 REPLICA_MARK = "mutuals_reads_from_replica"
+# Set on a connection whose transaction queued webhook deliveries (events.record).
+DELIVERIES_QUEUED = "mutuals_deliveries_queued"
+
+
+def deliveries_queued(connection: AsyncConnection) -> None:
+    """Marks the transaction as one whose commit should wake this process's dispatchers."""
+    connection.info[DELIVERIES_QUEUED] = True
+
+
 # Where a request keeps its Idempotency-Key claim (`request.state`).
 IDEMPOTENCY_STATE = "idempotency"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

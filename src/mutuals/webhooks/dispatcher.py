@@ -6,10 +6,11 @@ or pooled connection held, then settled in another short transaction. A dispatch
 dies mid-attempt leaves the delivery due again when the lease ends, so nothing is lost;
 the receiver may then see it twice, and deduplicates by its event id.
 
-Dispatchers wake when a commit queues deliveries (PostgreSQL LISTEN/NOTIFY), when a
-retry falls due, and otherwise poll every few seconds (SQLite: every quarter second).
-Any number may run against PostgreSQL; on SQLite a single one is enough (write
-transactions there run one at a time, so several would only take turns).
+A dispatcher wakes at once when its own process commits a change that queued
+deliveries (every `serve` worker delivers what it writes), when a retry falls due, and
+otherwise looks every quarter second (deliveries queued by other processes): one
+indexed probe. Any number may run against PostgreSQL; on SQLite a single one is enough
+(write transactions there run one at a time, so several would only take turns).
 """
 
 import asyncio
@@ -22,8 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import asyncpg
-import httpx
+import aiohttp
 from cryptography.exceptions import InvalidTag
 from prometheus_client import Counter
 from sqlalchemy import RowMapping
@@ -32,7 +32,6 @@ from mutuals import __version__
 from mutuals.config import Settings
 from mutuals.db import Database
 from mutuals.errors import describe_exception, is_database_unavailable
-from mutuals.events import WAKE_CHANNEL
 from mutuals.timestamps import utc_now
 from mutuals.webhooks import repository
 from mutuals.webhooks.addresses import (
@@ -49,7 +48,6 @@ logger = logging.getLogger("mutuals.webhooks")
 DELIVERIES = Counter(
     "mutuals_webhook_deliveries_total", "Webhook delivery attempts by outcome", ["outcome"]
 )
-POLL_SECONDS_LISTENING = 2.0
 POLL_SECONDS = 0.25
 # A claim lasts twice the attempt's time limit and a margin: a live attempt is never
 # claimed again, and a dead dispatcher's attempt is made again soon after.
@@ -93,25 +91,20 @@ class Dispatcher:
         self.capacity = settings.webhook_max_in_flight
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._listening = False
         self._last_purge = 0.0
         self.attempts_made = 0
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
-            trust_env=False,
-            timeout=httpx.Timeout(self.timeout),
-            limits=httpx.Limits(max_connections=self.capacity, max_keepalive_connections=16),
-            headers={"User-Agent": f"mutuals-webhooks/{__version__}"},
-        )
+        # Outcomes waiting to be written, each with the future its attempt awaits: the
+        # attempts that finish while one write runs share the next one.
+        self._to_settle: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._settler: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Delivers until `stop` is set, then lets attempts in flight finish briefly."""
-        listener = None
-        if not self.database.is_sqlite:
-            listener = asyncio.create_task(self._listen(stop))
+        self.database.on_deliveries_queued.add(self.wake)
         try:
             while not stop.is_set():
                 # Cleared before looking, so a wake-up that arrives meanwhile is kept.
@@ -124,16 +117,28 @@ class Dispatcher:
                 if timeout > 0:
                     await _first_of(self._wake.wait, stop.wait, limit=timeout)
         finally:
-            if listener is not None:
-                listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await listener
+            self.database.on_deliveries_queued.discard(self.wake)
             await self._finish_in_flight()
             await self.close()
             logger.info("webhook dispatcher stopped after %d attempts", self.attempts_made)
 
     async def close(self) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        """The session, made on first use (it must be made inside the running loop). Its
+        resolver is never asked: every request goes to an address checked by resolve()."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.capacity, use_dns_cache=False),
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                headers={"User-Agent": f"mutuals-webhooks/{__version__}"},
+                auto_decompress=False,
+                trust_env=False,
+            )
+        return self._session
 
     async def drain(self, *, within: float = 30.0) -> None:
         """Delivers every delivery due now and waits for the attempts (tests, one-shot use)."""
@@ -155,17 +160,17 @@ class Dispatcher:
         free = self.capacity - len(self._in_flight)
         if due is not None and due <= now and free > 0 and await self._claim_and_start(now, free):
             return 0.0
-        poll = POLL_SECONDS_LISTENING if self._listening else POLL_SECONDS
         if due is not None and due > now:
-            return min(poll, (due - now).total_seconds())
-        return poll
+            return min(POLL_SECONDS, (due - now).total_seconds())
+        return POLL_SECONDS
 
     async def _next_due(self) -> datetime | None:
         async with self.database.transaction(write=False) as connection:
             return await repository.next_due_at(connection)
 
     async def _claim_and_start(self, now: datetime, free: int) -> int:
-        async with self.database.transaction() as connection:
+        # Not durable either: a claim lost in a crash leaves the delivery due, as it was.
+        async with self.database.transaction(durable=False) as connection:
             claimed = await repository.claim_due(connection, now, now + self.lease, free)
         for row in claimed:
             task = asyncio.create_task(self._deliver(row))
@@ -205,13 +210,27 @@ class Dispatcher:
             else:
                 values.update(status="failed", next_attempt_at=next_at)
         DELIVERIES.labels(values["status"]).inc()
-        try:
-            async with self.database.transaction() as connection:
-                await repository.settle_attempt(
-                    connection, row["project_id"], row["id"], row["attempts"], values
-                )
-        except Exception as exc:  # the lease runs out and the attempt is made again
-            self._log_failure("recording a delivery attempt", exc)
+        key = {"project_id": row["project_id"], "id": row["id"], "attempt": row["attempts"]}
+        settled = asyncio.get_running_loop().create_future()
+        self._to_settle.append(({**key, **values}, settled))
+        if self._settler is None or self._settler.done():
+            self._settler = asyncio.create_task(self._settle_waiting())
+        await settled
+
+    async def _settle_waiting(self) -> None:
+        while self._to_settle:
+            batch, self._to_settle = self._to_settle, []
+            try:
+                # Not durable: an outcome lost in a crash only means the attempt is made
+                # again when its lease ends, which at-least-once delivery allows anyway.
+                async with self.database.transaction(durable=False) as connection:
+                    await repository.settle_attempts(connection, [item for item, _ in batch])
+            except Exception as exc:  # the leases run out and the attempts are made again
+                self._log_failure("recording delivery attempts", exc)
+            finally:
+                for _, settled in batch:
+                    if not settled.done():
+                        settled.set_result(None)
 
     def _delay(self, attempts: int) -> float:
         base = self.delays[min(attempts, len(self.delays)) - 1]
@@ -229,28 +248,26 @@ class Dispatcher:
                     self._secrets(row), str(row["event_id"]), int(time.time() * 1000), body
                 )
                 headers["Host"] = host_header(target)
-                extensions = {"sni_hostname": target.host} if target.url.scheme == "https" else {}
-                request = self._client.build_request(
-                    "POST",
+                https = target.url.scheme == "https"
+                async with self._http().post(
                     pinned_url(target, address),
-                    content=body,
+                    data=body,
                     headers=headers,
-                    extensions=extensions,
-                )
-                response = await self._client.send(request, stream=True)
-                try:
+                    allow_redirects=False,
+                    # TLS: the name is still what the certificate must match (and SNI).
+                    server_hostname=target.host if https else None,
+                ) as response:
+                    status = response.status
                     await _read_some(response)
-                finally:
-                    await response.aclose()
         except AddressRefusedError as refused:
             return Outcome(None, f"refused: {refused}")
         except TimeoutError:
             return Outcome(None, f"no answer within {self.timeout:g} s")
-        except httpx.HTTPError as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             return Outcome(None, _clip(f"{type(exc).__name__}: {exc}".rstrip(": ")))
-        if 200 <= response.status_code < 300:
-            return Outcome(response.status_code, None)
-        return Outcome(response.status_code, f"answered HTTP {response.status_code}")
+        if 200 <= status < 300:
+            return Outcome(status, None)
+        return Outcome(status, f"answered HTTP {status}")
 
     def _secrets(self, row: RowMapping) -> list[str]:
         project_id = row["project_id"]
@@ -259,37 +276,6 @@ class Dispatcher:
         if row["previous_secret"] is not None and expires is not None and expires > utc_now():
             in_use.append(self.box.open(project_id, row["previous_secret"]))
         return in_use
-
-    async def _listen(self, stop: asyncio.Event) -> None:
-        """Keeps a LISTEN connection open (reconnecting after a failure) while running."""
-        dsn = self.database.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while not stop.is_set():
-            try:
-                listener = await asyncpg.connect(
-                    dsn,
-                    timeout=self.settings.database_connect_timeout_seconds,
-                    server_settings={"application_name": "mutuals-dispatcher"},
-                )
-            except Exception as exc:  # the database may be down; polling carries on
-                self._log_failure("listening for new deliveries", exc)
-                await _first_of(stop.wait, limit=5.0)
-                continue
-            closed = asyncio.Event()
-            try:
-                listener.add_termination_listener(lambda _connection, ended=closed: ended.set())
-                await listener.add_listener(WAKE_CHANNEL, lambda *_args: self._wake.set())
-                self._listening = True
-                # Anything queued before LISTEN took effect is found by this look.
-                self._wake.set()
-                await _first_of(stop.wait, closed.wait)
-            except Exception as exc:
-                self._log_failure("listening for new deliveries", exc)
-            finally:
-                self._listening = False
-                with contextlib.suppress(Exception):
-                    await listener.close(timeout=1)
-            if not stop.is_set():
-                await _first_of(stop.wait, limit=1.0)
 
     async def _purge_now_and_then(self, now: datetime) -> None:
         if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS:
@@ -314,14 +300,15 @@ class Dispatcher:
             logger.error("webhook dispatcher: failed while %s: %s", doing, describe_exception(exc))
 
 
-async def _read_some(response: httpx.Response) -> None:
+async def _read_some(response: aiohttp.ClientResponse) -> None:
     """Reads a little of the answer (letting the connection be reused), never all of a
     huge one: only the status matters."""
     read = 0
-    async for chunk in response.aiter_raw():
-        read += len(chunk)
-        if read > RESPONSE_BYTES_READ:
+    while read <= RESPONSE_BYTES_READ:
+        chunk = await response.content.readany()
+        if not chunk:
             return
+        read += len(chunk)
 
 
 def _clip(text: str) -> str:

@@ -22,7 +22,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.cursors import Listing, after_position, page_parameters, reads_after
-from mutuals.events import WAKE_CHANNEL
 from mutuals.models import events, webhook_deliveries, webhooks
 from mutuals.pagination import PageRequest
 
@@ -308,24 +307,30 @@ async def claim_due(
     return list(result.mappings())
 
 
-async def settle_attempt(
-    connection: AsyncConnection,
-    project_id: uuid.UUID,
-    delivery_id: uuid.UUID,
-    attempt: int,
-    values: dict[str, Any],
-) -> None:
-    """Records an attempt's outcome, unless a later claim has taken the delivery since."""
-    deliveries = webhook_deliveries.c
+_SETTLE = (
+    update(webhook_deliveries)
+    .where(
+        webhook_deliveries.c.project_id == bindparam("b_project_id"),
+        webhook_deliveries.c.id == bindparam("b_id"),
+        # Unless a later claim has taken the delivery since (its lease ran out).
+        webhook_deliveries.c.attempts == bindparam("b_attempt"),
+        # Literal: an expanding IN list cannot be part of an executemany.
+        text("webhook_deliveries.status IN ('pending', 'failed')"),
+    )
+    .values(
+        status=bindparam("b_status"),
+        next_attempt_at=bindparam("b_next_attempt_at"),
+        last_status_code=bindparam("b_last_status_code"),
+        last_error=bindparam("b_last_error"),
+        updated_at=bindparam("b_updated_at"),
+    )
+)
+
+
+async def settle_attempts(connection: AsyncConnection, outcomes: list[dict[str, Any]]) -> None:
+    """Records the outcomes of attempts, each keyed by project_id, id and attempt."""
     await connection.execute(
-        update(webhook_deliveries)
-        .where(
-            deliveries.project_id == project_id,
-            deliveries.id == delivery_id,
-            deliveries.attempts == attempt,
-            deliveries.status.in_(DUE_STATUSES),
-        )
-        .values(**values)
+        _SETTLE, [{f"b_{name}": value for name, value in item.items()} for item in outcomes]
     )
 
 
@@ -347,9 +352,3 @@ async def purge_events(connection: AsyncConnection, before: datetime, batch: int
         delete(events).where(tuple_(events.c.project_id, events.c.id).in_(old))
     )
     return int(result.rowcount or 0)
-
-
-async def wake_dispatchers(connection: AsyncConnection) -> None:
-    """Wakes the PostgreSQL dispatchers when this transaction commits (SQLite's poll)."""
-    if connection.dialect.name == "postgresql":
-        await connection.execute(text("SELECT pg_notify(:channel, '')"), {"channel": WAKE_CHANNEL})

@@ -8,6 +8,7 @@ from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.cursors import Listing, listed
+from mutuals.db import deliveries_queued
 from mutuals.ids import new_id, parse_uuid
 from mutuals.storable import text_problem
 from mutuals.timestamps import utc_now
@@ -199,5 +200,5 @@ async def redeliver(
     row = await repository.insert_delivery(
         connection, project_id, new_id(), webhook_id, found["event_id"], utc_now()
     )
-    await repository.wake_dispatchers(connection)
+    deliveries_queued(connection)
     return delivery_body(row, found["event_type"])
