@@ -29,8 +29,9 @@ def test_bench_smoke(tmp_path: Path) -> None:
     # (10 and 100 in the tiny plan) and for each viewer of the hub (0 and 20 blocks); page 1
     # and the deep page by number and by cursor (connections only: the tiny plan has no
     # big follower project); 8 discovery workloads under load and again with one client;
-    # the write cycle, the follow cycle and the mix; write cycles without and with a webhook.
-    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 8 * 2 + 3 + 2)
+    # the write cycle, the follow cycle and the mix; write cycles without and with a webhook,
+    # and with a webhook from one client.
+    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 8 * 2 + 3 + 3)
     assert {
         "typical caller: relationships, 100 ids",
         "discovery: suggestions, 20 x 20 (1 client)",
