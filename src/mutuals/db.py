@@ -5,6 +5,7 @@ they run beside a writer under WAL, while writes begin IMMEDIATE so two writers 
 the busy timeout instead of failing when both try to upgrade a read lock.
 """
 
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -61,14 +62,18 @@ class Database:
         level consistency.
         """
         if write:
-            queued = False
             async with self.write_engine.begin() as connection:
                 try:
                     if not durable and not self.is_sqlite:
                         await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                     yield connection
-                finally:
-                    queued = connection.info.pop(DELIVERIES_QUEUED, False)
+                except BaseException:
+                    # The mark must not outlive the transaction; on a connection that was
+                    # lost, reading it raises, and the original error is what matters.
+                    with contextlib.suppress(Exception):
+                        connection.info.pop(DELIVERIES_QUEUED, None)
+                    raise
+                queued = connection.info.pop(DELIVERIES_QUEUED, False)
             # Committed: the dispatchers of this process may send at once.
             if queued:
                 for wake in self.on_deliveries_queued:
