@@ -403,32 +403,37 @@ def measure_webhooks(
     plain: list[tuple[Figures, float]] = []
     hooked: list[tuple[Figures, float]] = []
     delays: list[dict[str, float]] = []
-    try:
-        wait_for_port(port)
-        for _ in range(WEBHOOK_ROUNDS):
-            plain.append(_write_cycles(seeded, base, args))
-            settle(base)
-            hook = httpx.post(
-                f"{api}/webhooks",
-                json={"url": f"{receiver_url}/hook", "events": ["*"]},
-                headers=service,
-            ).json()
-            httpx.get(f"{receiver_url}/stats?reset=1")
-            hooked.append(_write_cycles(seeded, base, args))
-            delays.append(_delivered(api, hook["id"], service, receiver_url))
-            httpx.delete(f"{api}/webhooks/{hook['id']}", headers=service)
-            settle(base)
-        # The same with one writer: the delay of delivery itself, without a saturated
-        # server's queue in front of it.
+
+    def subscribed(job: dict[str, object]) -> tuple[Figures, float, dict[str, float]]:
+        """Runs `job` with one webhook on every event; its figures, cycles and delays."""
         hook = httpx.post(
             f"{api}/webhooks",
             json={"url": f"{receiver_url}/hook", "events": ["*"]},
             headers=service,
         ).json()
         httpx.get(f"{receiver_url}/stats?reset=1")
-        alone = run_writer(write_job(seeded, base, 1.0, args.duration, args.warmup, pair_count=1))
-        alone_delay = _delivered(api, hook["id"], service, receiver_url)
+        figures = run_writer(job)
+        cycles: float = run_writer.last_cycles  # type: ignore[attr-defined]
+        delay = _delivered(api, hook["id"], service, receiver_url)
         httpx.delete(f"{api}/webhooks/{hook['id']}", headers=service)
+        return figures, cycles, delay
+
+    try:
+        wait_for_port(port)
+        for _ in range(WEBHOOK_ROUNDS):
+            plain.append(_write_cycles(seeded, base, args))
+            settle(base)
+            figures, cycles, delay = subscribed(
+                write_job(seeded, base, 1.0, args.duration, args.warmup)
+            )
+            hooked.append((figures, cycles))
+            delays.append(delay)
+            settle(base)
+        # The same with one writer: the delay of delivery itself, without a saturated
+        # server's queue in front of it.
+        alone, _, alone_delay = subscribed(
+            write_job(seeded, base, 1.0, args.duration, args.warmup, pair_count=1)
+        )
     finally:
         receiver.terminate()
         receiver.wait()

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from mutuals.app import create_app
 from mutuals.config import Settings
 from tests import log_scan
+from tests.apps import asgi_client, running_app
 from tests.connection_budget import PeakSampler
 from tests.databases import SESSION_POOL, migrated_database
 from tests.factories import ProjectFactory
@@ -44,15 +44,13 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with running_app(settings) as application:
         yield application
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mutuals.test") as http:
+    async with asgi_client(app) as http:
         yield http
 
 

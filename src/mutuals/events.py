@@ -8,7 +8,6 @@ per enabled webhook of the project subscribed to the type; the dispatcher
 """
 
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal, get_args
 
@@ -20,7 +19,7 @@ from mutuals.db import deliveries_queued
 from mutuals.ids import new_id
 from mutuals.models import events, webhook_deliveries, webhooks
 from mutuals.models.base import UtcDateTime
-from mutuals.timestamps import to_iso, to_iso_or_none
+from mutuals.timestamps import to_iso
 
 EventType = Literal[
     "connection.requested",
@@ -73,9 +72,15 @@ async def record(
     data: dict[str, Any],
     actor_id: uuid.UUID | None,
     now: datetime,
+    *,
+    reason: str | None = None,
 ) -> None:
     """Records that `event_type` happened, in the caller's transaction. `data` carries the
-    record after the change (before it, for a deletion); the acting user is added to it."""
+    record after the change (before it, for a deletion); the acting user is added to it,
+    and `reason` when the change was a consequence of another (a block severing a link)."""
+    data = {**data, "actorId": None if actor_id is None else str(actor_id)}
+    if reason is not None:
+        data["reason"] = reason
     event_id = new_id()
     payload = orjson.dumps(
         {
@@ -83,7 +88,7 @@ async def record(
             "type": event_type,
             "projectId": str(project_id),
             "createdAt": to_iso(now),
-            "data": {**data, "actorId": None if actor_id is None else str(actor_id)},
+            "data": data,
         }
     ).decode()
     parameters = {
@@ -132,18 +137,3 @@ async def record(
     if deliveries:
         await connection.execute(insert(webhook_deliveries), deliveries)
         deliveries_queued(connection)
-
-
-def connection_record(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A connection as events show it (`row`: the connection's columns)."""
-    return {
-        "connection": {
-            "id": str(row["id"]),
-            "requesterId": str(row["requester_id"]),
-            "receiverId": str(row["receiver_id"]),
-            "status": row["status"],
-            "message": row["message"],
-            "createdAt": to_iso(row["created_at"]),
-            "respondedAt": to_iso_or_none(row["responded_at"]),
-        }
-    }

@@ -7,9 +7,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from mutuals.app import create_app
 from mutuals.config import Settings
 from mutuals.webhooks.dispatcher import Dispatcher
+from tests.apps import asgi_client, running_app
 from tests.factories import ProjectFactory
 
 # Small pools: this app lives beside the session's (tests/databases.py budget).
@@ -30,15 +30,13 @@ def hook_settings(settings: Settings) -> Settings:
 
 @pytest.fixture(scope="module")
 async def hook_app(hook_settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(hook_settings)
-    async with application.router.lifespan_context(application):
+    async with running_app(hook_settings) as application:
         yield application
 
 
 @pytest.fixture
 async def hook_client(hook_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=hook_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mutuals.test") as http:
+    async with asgi_client(hook_app) as http:
         yield http
 
 

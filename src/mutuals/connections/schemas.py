@@ -1,12 +1,13 @@
 """Request and response bodies of §2, built from rows without ORM objects."""
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, WithJsonSchema
 from sqlalchemy import RowMapping
 
 from mutuals.pagination import ListPagination
-from mutuals.timestamps import to_iso
+from mutuals.timestamps import to_iso, to_iso_or_none
 from mutuals.users.schemas import User, public_user
 
 MESSAGE_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}]}
@@ -120,4 +121,19 @@ def pending_item(row: RowMapping, kind: Literal["sent", "received"]) -> dict[str
         "user": public_user(row, prefix="user_"),
         "message": row["message"],
         "createdAt": to_iso(row["requested_at"]),
+    }
+
+
+def connection_event(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A connection as webhook events show it (`row`: the connection's columns)."""
+    return {
+        "connection": {
+            "id": str(row["id"]),
+            "requesterId": str(row["requester_id"]),
+            "receiverId": str(row["receiver_id"]),
+            "status": row["status"],
+            "message": row["message"],
+            "createdAt": to_iso(row["created_at"]),
+            "respondedAt": to_iso_or_none(row["responded_at"]),
+        }
     }

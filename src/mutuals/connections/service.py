@@ -30,11 +30,10 @@ from mutuals.connections.errors import (
     SelfDisconnect,
     SelfRequest,
 )
-from mutuals.connections.schemas import connection_item, pending_item
+from mutuals.connections.schemas import connection_event, connection_item, pending_item
 from mutuals.cursors import CursorRequest, Listing, listed
 from mutuals.db import lock_pair
 from mutuals.errors import AppError
-from mutuals.events import connection_record
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
 from mutuals.pagination import PageRequest
@@ -140,10 +139,9 @@ async def _record(
     *,
     reason: str | None = None,
 ) -> None:
-    data = connection_record(record)
-    if reason is not None:
-        data["reason"] = reason
-    await events.record(connection, project_id, event_type, data, actor_id, now)
+    await events.record(
+        connection, project_id, event_type, connection_event(record), actor_id, now, reason=reason
+    )
 
 
 def _conflict(existing: RowMapping, requester_id: uuid.UUID) -> Exception | None:

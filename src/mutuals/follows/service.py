@@ -128,10 +128,15 @@ async def _record(
     *,
     reason: str | None = None,
 ) -> None:
-    data: dict[str, Any] = {"follow": follow_body(follow_row)}
-    if reason is not None:
-        data["reason"] = reason
-    await events.record(connection, project_id, event_type, data, actor_id, utc_now())
+    await events.record(
+        connection,
+        project_id,
+        event_type,
+        {"follow": follow_body(follow_row)},
+        actor_id,
+        utc_now(),
+        reason=reason,
+    )
 
 
 async def list_follows(

@@ -23,29 +23,9 @@ from mutuals.pagination import PageRequest
 UNREAD = app_notifications.c.is_read == literal_column("false")
 
 
-async def insert_notification(
-    connection: AsyncConnection,
-    project_id: uuid.UUID,
-    notification_id: uuid.UUID,
-    user_id: uuid.UUID,
-    kind: str,
-    action: str,
-    metadata: dict[str, Any],
-    now: datetime,
-) -> None:
-    await connection.execute(
-        insert(app_notifications).values(
-            project_id=project_id,
-            id=notification_id,
-            user_id=user_id,
-            type=kind,
-            action=action,
-            is_read=False,
-            metadata=metadata,
-            created_at=now,
-            updated_at=now,
-        )
-    )
+async def insert_notification(connection: AsyncConnection, row: dict[str, Any]) -> None:
+    """Inserts a notification given as its full row (project_id included)."""
+    await connection.execute(insert(app_notifications).values(**row))
 
 
 async def delete_unread_about_connection(

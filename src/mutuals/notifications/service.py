@@ -61,9 +61,8 @@ async def _notify(
     now: datetime,
 ) -> None:
     """The notification, and its event for the app's backend, in the caller's transaction."""
-    notification_id = new_id()
     row: dict[str, Any] = {
-        "id": notification_id,
+        "id": new_id(),
         "project_id": project_id,
         "user_id": recipient_id,
         "type": kind,
@@ -73,9 +72,7 @@ async def _notify(
         "created_at": now,
         "updated_at": now,
     }
-    await repository.insert_notification(
-        connection, project_id, notification_id, recipient_id, kind, "open-profile", metadata, now
-    )
+    await repository.insert_notification(connection, row)
     await events.record(
         connection,
         project_id,

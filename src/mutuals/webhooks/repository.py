@@ -14,8 +14,8 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
     select,
-    text,
     tuple_,
     update,
 )
@@ -221,31 +221,11 @@ async def insert_delivery(
 # The dispatcher's side.
 
 
-def _due(now: Any) -> Any:
+def _to_attempt(*columns: Any) -> Any:
+    """Deliveries still to be attempted, of enabled webhooks, soonest first."""
     deliveries = webhook_deliveries.c
     return (
-        select(deliveries.project_id, deliveries.id)
-        .join(
-            webhooks,
-            and_(
-                webhooks.c.project_id == deliveries.project_id,
-                webhooks.c.id == deliveries.webhook_id,
-            ),
-        )
-        .where(
-            deliveries.status.in_(DUE_STATUSES),
-            deliveries.next_attempt_at <= now,
-            webhooks.c.enabled,
-        )
-        .order_by(deliveries.next_attempt_at)
-    )
-
-
-async def next_due_at(connection: AsyncConnection) -> datetime | None:
-    """When the soonest delivery of an enabled webhook is due (past times included)."""
-    deliveries = webhook_deliveries.c
-    due: datetime | None = await connection.scalar(
-        select(deliveries.next_attempt_at)
+        select(*columns)
         .join(
             webhooks,
             and_(
@@ -255,7 +235,13 @@ async def next_due_at(connection: AsyncConnection) -> datetime | None:
         )
         .where(deliveries.status.in_(DUE_STATUSES), webhooks.c.enabled)
         .order_by(deliveries.next_attempt_at)
-        .limit(1)
+    )
+
+
+async def next_due_at(connection: AsyncConnection) -> datetime | None:
+    """When the soonest delivery of an enabled webhook is due (past times included)."""
+    due: datetime | None = await connection.scalar(
+        _to_attempt(webhook_deliveries.c.next_attempt_at).limit(1)
     )
     return due
 
@@ -268,7 +254,12 @@ async def claim_due(
     rows another dispatcher is claiming at the same moment are skipped, not waited for;
     SQLite runs one write transaction at a time, which gives the same guarantee."""
     deliveries = webhook_deliveries.c
-    due = _due(now).limit(limit).with_for_update(skip_locked=True, of=webhook_deliveries)
+    due = (
+        _to_attempt(deliveries.project_id, deliveries.id)
+        .where(deliveries.next_attempt_at <= now)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=webhook_deliveries)
+    )
     claimed = await connection.execute(
         update(webhook_deliveries)
         .where(tuple_(deliveries.project_id, deliveries.id).in_(due))
@@ -314,8 +305,8 @@ _SETTLE = (
         webhook_deliveries.c.id == bindparam("b_id"),
         # Unless a later claim has taken the delivery since (its lease ran out).
         webhook_deliveries.c.attempts == bindparam("b_attempt"),
-        # Literal: an expanding IN list cannot be part of an executemany.
-        text("webhook_deliveries.status IN ('pending', 'failed')"),
+        # Literals: an expanding IN list cannot be part of an executemany.
+        webhook_deliveries.c.status.in_([literal_column(f"'{due}'") for due in DUE_STATUSES]),
     )
     .values(
         status=bindparam("b_status"),

@@ -33,10 +33,10 @@ from mutuals.webhooks.signing import SecretBox, new_secret
 ROTATION_OVERLAP = timedelta(hours=24)
 
 
-def _parse_id(raw: str, error: type[Exception] = InvalidWebhookId) -> uuid.UUID:
+def _parse_id(raw: str) -> uuid.UUID:
     parsed = parse_uuid(raw)
     if parsed is None:
-        raise error()
+        raise InvalidWebhookId()
     return parsed
 
 
