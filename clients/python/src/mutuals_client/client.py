@@ -5,7 +5,7 @@ from typing import Generic, Self
 
 import httpx
 
-from mutuals_client._core import Async, Mode, Sync
+from mutuals_client._core import Async, Mode, Route, Sync, routes_of
 from mutuals_client._transport import AsyncSession, Options, SessionCore, SyncSession
 from mutuals_client.resources.blocks import Blocks
 from mutuals_client.resources.connections import Connections
@@ -19,6 +19,22 @@ from mutuals_client.resources.webhooks import Webhooks
 from mutuals_client.tokens import MemoryTokenStore, Tokens, TokenStore
 
 DEFAULT_TIMEOUT = 30.0
+RESOURCES = (
+    Identity,
+    Users,
+    Connections,
+    Follows,
+    Blocks,
+    Relationships,
+    Notifications,
+    Webhooks,
+    Operations,
+)
+
+
+def routes() -> list[Route]:
+    """Every route the client can call (the OpenAPI coverage test compares them)."""
+    return [route for resource in RESOURCES for route in routes_of(resource)]
 
 
 def _token_store(
