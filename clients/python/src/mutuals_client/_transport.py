@@ -200,7 +200,7 @@ class SessionCore:
         current = self.tokens.load() if self.tokens is not None else None
         if current is None or current.refresh_token is None:
             return None
-        if current.access_token != stale_access_token:
+        if (current.access_token or None) != stale_access_token:
             return None
         return current.refresh_token
 
