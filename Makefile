@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 
 .PHONY: install run test lint typecheck unit bench clean
 
-$(BIN)/mutuals: requirements.lock pyproject.toml
+$(BIN)/mutuals: requirements.lock pyproject.toml clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e . -e clients/python
 	touch $@
 
 install: $(BIN)/mutuals
@@ -22,8 +22,8 @@ run: install
 test: install lint typecheck unit
 
 lint:
-	$(BIN)/ruff check src tests $(wildcard bench)
-	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/ruff check src tests clients $(wildcard bench)
+	$(BIN)/ruff format --check src tests clients $(wildcard bench)
 
 typecheck:
 	$(BIN)/mypy
