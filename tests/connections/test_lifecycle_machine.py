@@ -85,6 +85,9 @@ class ConnectionLifecycle(RuleBasedStateMachine):
         existing = self.record(a, b)
         if a == b:
             self.expect(response, 400, "connection/self-request")
+        elif message is not None and "\x00" in message:
+            # PostgreSQL cannot store NUL in text: refused on both databases alike.
+            self.expect(response, 400, "connection/invalid-message")
         elif self.blocked(a, b):
             self.expect(response, 404, "connection/user-not-found")
         elif existing is None or (existing.status == "declined" and existing.receiver == a):

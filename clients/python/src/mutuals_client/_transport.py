@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -77,6 +77,9 @@ class SessionCore:
         self.options = options
         self.tokens = tokens
         self.acting_user_id = acting_user_id
+
+    def acting_as(self, user_id: str) -> Self:
+        raise NotImplementedError
 
     def plan(self, route: Route, call: Call[Result]) -> Plan[Result]:
         key = call.idempotency_key or (uuid.uuid4().hex if route.is_write else None)

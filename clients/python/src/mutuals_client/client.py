@@ -1,5 +1,6 @@
 """`Client` (blocking) and `AsyncClient` (asyncio): the same resources, the same methods."""
 
+import copy
 from types import TracebackType
 from typing import Generic, Self
 
@@ -37,6 +38,19 @@ def routes() -> list[Route]:
     return [route for resource in RESOURCES for route in routes_of(resource)]
 
 
+def _configure(
+    base_url: str,
+    project_id: str,
+    service_key: str | None,
+    max_retries: int,
+    access_token: str | None,
+    refresh_token: str | None,
+    token_store: TokenStore | None,
+) -> tuple[Options, TokenStore | None]:
+    options = Options(base_url, project_id, service_key, max_retries)
+    return options, _token_store(service_key, access_token, refresh_token, token_store)
+
+
 def _token_store(
     service_key: str | None,
     access_token: str | None,
@@ -59,6 +73,8 @@ def _token_store(
 class _Resources(Generic[Mode]):
     """The features of API.md, named as on the server."""
 
+    _owns_http: bool
+
     def __init__(self, session: SessionCore) -> None:
         self._session = session
         self.auth: Identity[Mode] = Identity(session)
@@ -79,6 +95,16 @@ class _Resources(Generic[Mode]):
     def tokens(self) -> TokenStore | None:
         """The session's token store (None on a service-key client)."""
         return self._session.tokens
+
+    def acting_as(self, user_id: str) -> Self:
+        """The same client acting for `user_id` (service key only); it shares the
+        original's connections, and closing it closes nothing."""
+        if self._session.options.service_key is None:
+            raise ValueError("acting_as needs a service key")
+        view = copy.copy(self)
+        view._owns_http = False
+        _Resources.__init__(view, self._session.acting_as(user_id))
+        return view
 
 
 class Client(_Resources[Sync]):
@@ -101,26 +127,12 @@ class Client(_Resources[Sync]):
         timeout: float = DEFAULT_TIMEOUT,
         http_client: httpx.Client | None = None,
     ) -> None:
-        options = Options(base_url, project_id, service_key, max_retries)
-        tokens = _token_store(service_key, access_token, refresh_token, token_store)
+        options, tokens = _configure(
+            base_url, project_id, service_key, max_retries, access_token, refresh_token, token_store
+        )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=timeout)
         super().__init__(SyncSession(self._http, options, tokens))
-
-    @classmethod
-    def _view(cls, session: SyncSession) -> "Client":
-        view = cls.__new__(cls)
-        view._owns_http = False
-        view._http = session.http
-        _Resources.__init__(view, session)
-        return view
-
-    def acting_as(self, user_id: str) -> "Client":
-        """The same client, acting for `user_id` (service key only; shares the connections)."""
-        if self._session.options.service_key is None:
-            raise ValueError("acting_as needs a service key")
-        assert isinstance(self._session, SyncSession)  # noqa: S101 - set in __init__
-        return Client._view(self._session.acting_as(user_id))
 
     def close(self) -> None:
         if self._owns_http:
@@ -154,25 +166,12 @@ class AsyncClient(_Resources[Async]):
         timeout: float = DEFAULT_TIMEOUT,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        options = Options(base_url, project_id, service_key, max_retries)
-        tokens = _token_store(service_key, access_token, refresh_token, token_store)
+        options, tokens = _configure(
+            base_url, project_id, service_key, max_retries, access_token, refresh_token, token_store
+        )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=timeout)
         super().__init__(AsyncSession(self._http, options, tokens))
-
-    @classmethod
-    def _view(cls, session: AsyncSession) -> "AsyncClient":
-        view = cls.__new__(cls)
-        view._owns_http = False
-        view._http = session.http
-        _Resources.__init__(view, session)
-        return view
-
-    def acting_as(self, user_id: str) -> "AsyncClient":
-        if self._session.options.service_key is None:
-            raise ValueError("acting_as needs a service key")
-        assert isinstance(self._session, AsyncSession)  # noqa: S101 - set in __init__
-        return AsyncClient._view(self._session.acting_as(user_id))
 
     async def aclose(self) -> None:
         if self._owns_http:
