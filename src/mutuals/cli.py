@@ -1,33 +1,42 @@
 """The `mutuals` command line (contract: spec/CLI.md). Each command calls a service."""
 
 import asyncio
+import errno
 import json
 import logging
 import logging.config
 import os
 import signal
+import socket
 import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth import service_keys
 from mutuals.auth.signing_secret import load_signing_secret
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings, get_settings
+from mutuals.database_location import database_label, describe_database_error, prepare_sqlite_file
 from mutuals.db import Database
+from mutuals.doctor import run_checks
 from mutuals.errors import AppError
 from mutuals.ids import parse_uuid
 from mutuals.migrate import upgrade
 from mutuals.observability import logging_config
+from mutuals.projects import repository as project_rows
 from mutuals.projects import service as projects
 from mutuals.projects.origins import normalize_origins
 from mutuals.projects.service import CreatedProject
+from mutuals.timestamps import to_iso
+from mutuals.users import repository as user_rows
 from mutuals.users import rules
 from mutuals.users import service as users
 from mutuals.users.errors import UserNotFound
@@ -36,14 +45,44 @@ from mutuals.webhooks.signing import SecretBox
 
 app = typer.Typer(
     help="mutuals: connections between the users of any app.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-project_app = typer.Typer(help="Projects and their keys.", no_args_is_help=True)
-user_app = typer.Typer(help="Users of a project.", no_args_is_help=True)
+project_app = typer.Typer(help="Projects and their keys.", invoke_without_command=True)
+user_app = typer.Typer(help="Users of a project.", invoke_without_command=True)
 app.add_typer(project_app, name="project")
 app.add_typer(user_app, name="user")
+
+
+def _help_without_command(context: typer.Context) -> None:
+    """A group called alone prints its help and succeeds."""
+    if context.invoked_subcommand is None:
+        typer.echo(context.get_help())
+        raise typer.Exit(0)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"mutuals {package_version('mutuals')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    context: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    _help_without_command(context)
+
+
+project_app.callback()(_help_without_command)
+user_app.callback()(_help_without_command)
 
 T = TypeVar("T")
 
@@ -52,10 +91,15 @@ class CliError(Exception):
     """Bad input: printed as one line on stderr, exit status 1."""
 
 
+def _migrate(settings: Settings) -> None:
+    """Pending migrations applied (a fresh database is usable at once)."""
+    prepare_sqlite_file(settings.database_url)
+    upgrade(settings.database_url, connect_timeout=settings.database_connect_timeout_seconds)
+
+
 def _run(work: Callable[[AsyncConnection, Settings], Awaitable[T]]) -> T:
     settings = get_settings()
-    # A fresh database is usable at once: pending migrations are applied first.
-    upgrade(settings.database_url)
+    _migrate(settings)
 
     async def in_transaction() -> T:
         database = Database(settings)
@@ -82,8 +126,9 @@ def _print_json(payload: dict[str, Any]) -> None:
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations and exit."""
-    upgrade(get_settings().database_url)
-    typer.echo("database is up to date")
+    settings = get_settings()
+    _migrate(settings)
+    typer.echo(f"{database_label(settings.database_url)} is up to date")
 
 
 @app.command()
@@ -107,7 +152,11 @@ def serve(
         os.environ["MUTUALS_WEBHOOK_DISPATCHER"] = "false"
         get_settings.cache_clear()
     settings = get_settings()
-    upgrade(settings.database_url)
+    problem = settings.secret_key_problem()
+    if problem is not None:
+        raise CliError(problem)
+    _require_free_address(host, port, f"try --port {port + 1}")
+    _migrate(settings)
     if workers > 1 and not settings.redis_url:
         logging.config.dictConfig(logging_config())
         logging.getLogger("mutuals").warning(
@@ -143,7 +192,7 @@ def serve(
 def dispatch() -> None:
     """Deliver webhooks only (no API), until interrupted; any number may run at once."""
     settings = get_settings()
-    upgrade(settings.database_url)
+    _migrate(settings)
     logging.config.dictConfig(logging_config())
 
     async def run() -> None:
@@ -318,14 +367,123 @@ def token(
     typer.echo(_run(work))
 
 
+@project_app.command("list")
+def project_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """List every project: id, name, when it was created, how many users it has."""
+
+    async def work(connection: AsyncConnection, _settings: Settings) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": str(row["id"]),
+                "name": row["name"],
+                "createdAt": to_iso(row["created_at"]),
+                "users": int(row["users"]),
+            }
+            for row in await project_rows.list_projects(connection)
+        ]
+
+    found = _run(work)
+    if as_json:
+        _print_json({"projects": found})
+        return
+    if not found:
+        typer.echo(
+            f"no project yet in the {_database_in_use()}: mutuals project create --name NAME"
+        )
+    for item in found:
+        typer.echo(f"{item['id']}  {item['createdAt']}  {item['users']:>7} users  {item['name']}")
+
+
+@project_app.command("keys")
+def project_keys(
+    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """List a project's service keys: id, label, created, last used, revoked (never the key:
+    only its hash is kept)."""
+    project_id = _project_id(project)
+
+    async def work(connection: AsyncConnection, _settings: Settings) -> list[dict[str, Any]]:
+        await projects.require_project(connection, project_id)
+        return await service_keys.list_service_keys(connection, project_id)
+
+    keys = _run(work)
+    if as_json:
+        _print_json({"projectId": str(project_id), "keys": keys})
+        return
+    for key in keys:
+        used = key["lastUsedAt"] or "never used"
+        state = f"revoked {key['revokedAt']}" if key["revokedAt"] else "live"
+        typer.echo(f"{key['id']}  created {key['createdAt']}  {used}  {state}  {key['label']}")
+
+
+@user_app.command("list")
+def user_list(
+    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    query: Annotated[
+        str | None, typer.Option("--query", help="Part of a username, name or email.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1)] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """List a project's users, oldest first, optionally those matching --query."""
+    project_id = _project_id(project)
+
+    async def work(connection: AsyncConnection, _settings: Settings) -> list[dict[str, Any]]:
+        await projects.require_project(connection, project_id)
+        rows = await user_rows.list_users(connection, project_id, query, limit)
+        return [
+            {
+                "id": str(row["id"]),
+                "username": row["username"],
+                "name": row["name"],
+                "email": row["email"],
+                "createdAt": to_iso(row["created_at"]),
+            }
+            for row in rows
+        ]
+
+    found = _run(work)
+    if as_json:
+        _print_json({"projectId": str(project_id), "users": found})
+        return
+    for item in found:
+        details = "  ".join(
+            str(item[field]) for field in ("username", "name", "email") if item[field]
+        )
+        typer.echo(f"{item['id']}  {item['createdAt']}  {details}")
+
+
+@app.command()
+def doctor(
+    workers: Annotated[
+        int, typer.Option(help="Worker processes you will run (for the connection check).", min=1)
+    ] = 1,
+) -> None:
+    """Check the database, migrations, Redis, the secret and PostgreSQL's connection limit;
+    one line per check, exit status 1 if any fails. Changes nothing."""
+    settings = get_settings()
+    checks = asyncio.run(run_checks(settings, workers))
+    for check in checks:
+        typer.echo(check.line())
+    if any(check.verdict == "FAIL" for check in checks):
+        raise typer.Exit(1)
+
+
 @app.command()
 def quickstart(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
 ) -> None:
     """Migrate, make sure a demo project and user exist, print how to call them, serve."""
+    # Before anything is printed or created: a failed start leaves no key behind.
+    _require_free_address(host, port, f"try make run PORT={port + 1}")
     settings = get_settings()
-    upgrade(settings.database_url)
+    problem = settings.secret_key_problem()
+    if problem is not None:
+        raise CliError(problem)
 
     async def work(connection: AsyncConnection, settings: Settings) -> dict[str, str]:
         demo = await projects.demo_project(connection)
@@ -347,15 +505,15 @@ def quickstart(
         "\n".join(
             [
                 "",
-                "mutuals is starting on the embedded SQLite database.",
+                f"mutuals is starting on the {database_label(settings.database_url)}.",
                 f"  API base URL  {base}",
                 f"  docs          http://{host}:{port}/docs",
                 f"  project id    {demo['project']}",
                 f"  service key   {demo['key']}   (a new one each start; store it)",
                 f"  demo user     ada  {demo['user']}",
                 "",
-                "In another shell:",
-                f"  export P={demo['project']} ADA_ID={demo['user']}",
+                "In another shell, paste this line, then the README's round trip:",
+                f"  export P={demo['project']} ADA_ID={demo['user']} B={base}",
                 "",
                 "First call (ada's own profile, with a 30-minute access token):",
                 f"  curl -s {base}/users/{demo['user']} \\",
@@ -371,6 +529,25 @@ def quickstart(
     serve(host=host, port=port, workers=1)
 
 
+def _require_free_address(host: str, port: int, hint: str) -> None:
+    """One line when the server could not listen there, before anything else happens."""
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+    except socket.gaierror:
+        raise CliError(f"cannot listen on {host}:{port}: unknown host") from None
+    with socket.socket(family, kind, protocol) as probe:
+        # As the server will: an address in TIME_WAIT is free to take.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise CliError(f"{host}:{port} is in use; {hint}") from None
+            raise CliError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
 async def _signer(connection: AsyncConnection, settings: Settings) -> TokenSigner:
     secret = await load_signing_secret(connection, settings)
     return TokenSigner.for_settings(secret, settings)
@@ -380,10 +557,12 @@ def main() -> None:
     """Entry point: bad input is one line on stderr and a non-zero status, never a traceback."""
     try:
         result = app(standalone_mode=False)
+    except ValidationError as exc:  # before ValueError: pydantic's repeats the values
+        _fail(settings_error_message(exc), 1)
     except (CliError, ValueError) as exc:
         _fail(str(exc), 1)
     except AppError as exc:
-        _fail(f"{exc.detail} ({exc.code})", 1)
+        _fail(f"{exc.detail} ({exc.code}) in the {_database_in_use()}", 1)
     except (KeyboardInterrupt, typer.Abort):
         _fail("interrupted", 130)
     except Exception as exc:  # a one-line report beats a traceback for operators
@@ -391,8 +570,27 @@ def main() -> None:
         format_message = getattr(exc, "format_message", None)
         if callable(format_message):
             _fail(str(format_message()), int(getattr(exc, "exit_code", 2)))
-        _fail(f"{type(exc).__name__}: {exc}", 1)
+        settings = get_settings()
+        timeout = settings.database_connect_timeout_seconds
+        described = describe_database_error(exc, settings.database_url, timeout)
+        _fail(described or f"{type(exc).__name__}: {exc} ({_database_in_use()})", 1)
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _database_in_use() -> str:
+    return database_label(get_settings().database_url)
+
+
+def settings_error_message(error: ValidationError) -> str:
+    """Each bad setting by its variable's name and what is wrong, never its value."""
+    problems = []
+    for problem in error.errors():
+        variable = "MUTUALS_" + "_".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "too_short":  # pydantic counts a secret's length in "items"
+            message = f"must be at least {problem['ctx']['min_length']} characters"
+        problems.append(f"{variable}: {message}")
+    return "; ".join(problems)
 
 
 def _fail(message: str, status: int) -> None:

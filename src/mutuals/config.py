@@ -3,15 +3,18 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mutuals.database_location import default_database_url
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MUTUALS_", extra="ignore")
 
     # Storage
-    database_url: str = "sqlite+aiosqlite:///mutuals.db"
+    # Default: the embedded SQLite file in the user's data directory (database_location.py).
+    database_url: str = Field(default_factory=default_database_url)
     # Optional PostgreSQL read replica, used by the public read endpoints only (their
     # answers may lag the primary by the replication delay).
     read_database_url: str | None = None
@@ -72,6 +75,61 @@ class Settings(BaseSettings):
 
     # HTTP
     max_body_bytes: int = 64 * 1024
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, url: str) -> str:
+        return normalize_database_url(url)
+
+    @field_validator("read_database_url")
+    @classmethod
+    def _read_database_driver(cls, url: str | None) -> str | None:
+        return None if url is None else normalize_database_url(url)
+
+    def secret_key_problem(self) -> str | None:
+        """Why the configured secret may not sign tokens in production, or None."""
+        if self.secret_key is None:
+            return None
+        secret = self.secret_key.get_secret_value()
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            return f"MUTUALS_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes"
+        if secret in PLACEHOLDER_SECRETS:
+            return (
+                "MUTUALS_SECRET_KEY is the placeholder from the docs; "
+                "generate one: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return None
+
+
+# Secrets printed in the project's own docs: a deployment that copied one verbatim would
+# sign tokens anyone can forge, so `serve` refuses them.
+PLACEHOLDER_SECRETS = frozenset(
+    {"change-me-to-64-random-characters-from-a-password-generator-xxxxxx"}
+)
+MIN_SECRET_BYTES = 32
+
+_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "postgresql+psycopg": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+}
+URL_HELP = "write postgresql://USER@HOST:5432/DATABASE or sqlite:///PATH/TO/mutuals.db"
+
+
+def normalize_database_url(url: str) -> str:
+    """The async driver's URL for what people write: `postgres://`, `postgresql://` and a
+    plain `sqlite:///` mean asyncpg and aiosqlite; anything else is refused with what to
+    write (never echoing the URL, which may hold a password)."""
+    scheme, separator, rest = url.strip().partition("://")
+    driver = _DRIVERS.get(scheme.lower())
+    if not separator or driver is None:
+        raise ValueError(f"unsupported database URL; {URL_HELP}")
+    return f"{driver}://{rest}"
 
 
 @lru_cache(maxsize=1)

@@ -3,13 +3,15 @@
 import hashlib
 import secrets
 import uuid
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.ids import new_id
 from mutuals.models import service_keys
-from mutuals.timestamps import utc_now
+from mutuals.timestamps import to_iso, to_iso_or_none, utc_now
 
 KEY_PREFIX = "mut_sk_"
 
@@ -36,15 +38,67 @@ async def issue_service_key(connection: AsyncConnection, project_id: uuid.UUID, 
     return key
 
 
+# How stale a key's `last_used_at` may get: writing it on every request would add a write
+# (and a row lock held to commit) to every service-key read.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 async def is_live_service_key(connection: AsyncConnection, project_id: uuid.UUID, key: str) -> bool:
-    found = await connection.scalar(
-        select(service_keys.c.id).where(
-            service_keys.c.project_id == project_id,
-            service_keys.c.key_hash == hash_service_key(key),
-            service_keys.c.revoked_at.is_(None),
+    found = (
+        await connection.execute(
+            select(service_keys.c.id, service_keys.c.last_used_at).where(
+                service_keys.c.project_id == project_id,
+                service_keys.c.key_hash == hash_service_key(key),
+                service_keys.c.revoked_at.is_(None),
+            )
         )
+    ).first()
+    if found is None:
+        return False
+    now = utc_now()
+    if found.last_used_at is None or now - found.last_used_at >= LAST_USED_PRECISION:
+        # Conditional, so of several requests seeing the same stale value one writes.
+        await connection.execute(
+            update(service_keys)
+            .where(
+                service_keys.c.project_id == project_id,
+                service_keys.c.id == found.id,
+                or_(
+                    service_keys.c.last_used_at.is_(None),
+                    service_keys.c.last_used_at < now - LAST_USED_PRECISION,
+                ),
+            )
+            .values(last_used_at=now)
+        )
+    return True
+
+
+async def list_service_keys(
+    connection: AsyncConnection, project_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """Every key of the project, oldest first: what it is for and when it was used, never
+    the key (only its hash is stored)."""
+    rows = await connection.execute(
+        select(
+            service_keys.c.id,
+            service_keys.c.label,
+            service_keys.c.created_at,
+            service_keys.c.last_used_at,
+            service_keys.c.revoked_at,
+        )
+        .where(service_keys.c.project_id == project_id)
+        .order_by(service_keys.c.created_at, service_keys.c.id)
     )
-    return found is not None
+    return [
+        {
+            "id": str(row.id),
+            "label": row.label,
+            "createdAt": to_iso(row.created_at),
+            "lastUsedAt": to_iso_or_none(row.last_used_at),
+            "revokedAt": to_iso_or_none(row.revoked_at),
+        }
+        for row in rows
+    ]
 
 
 async def revoke_service_key(connection: AsyncConnection, project_id: uuid.UUID, key: str) -> bool:

@@ -26,8 +26,10 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def _run_async(url: str) -> None:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+async def _run_async(url: str, connect_timeout: float) -> None:
+    # A server that accepts but never answers fails within the connect timeout, not 60 s.
+    arguments = {"timeout": connect_timeout} if url.startswith("postgresql") else {}
+    engine = create_async_engine(url, poolclass=pool.NullPool, connect_args=arguments)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
@@ -42,4 +44,4 @@ if context.is_offline_mode():
     with context.begin_transaction():
         context.run_migrations()
 else:
-    asyncio.run(_run_async(str(url)))
+    asyncio.run(_run_async(str(url), float(context.config.attributes.get("connect_timeout", 5.0))))

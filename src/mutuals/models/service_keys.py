@@ -26,6 +26,8 @@ service_keys = Table(
     Column("label", String(200), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # Written at most once a minute per key (auth/service_keys.py), for `project keys`.
+    Column("last_used_at", UtcDateTime, nullable=True),
     PrimaryKeyConstraint("project_id", "id"),
     # Scoped by project (requests always name theirs), which also lets the table be
     # distributed by project_id.

@@ -1,10 +1,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.models import projects
+from mutuals.models import projects, users
 
 
 async def insert_project(
@@ -18,6 +18,22 @@ async def insert_project(
 async def project_exists(connection: AsyncConnection, project_id: uuid.UUID) -> bool:
     found = await connection.scalar(select(projects.c.id).where(projects.c.id == project_id))
     return found is not None
+
+
+async def list_projects(connection: AsyncConnection) -> list[RowMapping]:
+    """Every project, oldest first, with how many users it has."""
+    user_count = (
+        select(func.count())
+        .select_from(users)
+        .where(users.c.project_id == projects.c.id)
+        .scalar_subquery()
+    )
+    rows = await connection.execute(
+        select(
+            projects.c.id, projects.c.name, projects.c.created_at, user_count.label("users")
+        ).order_by(projects.c.created_at, projects.c.id)
+    )
+    return list(rows.mappings())
 
 
 async def find_project_by_name(connection: AsyncConnection, name: str) -> uuid.UUID | None:

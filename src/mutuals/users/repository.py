@@ -2,10 +2,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.models import users
+from mutuals.search import like_pattern
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 
 
@@ -70,3 +71,26 @@ async def get_user_by(
         select(users).where(users.c.project_id == project_id, users.c[column] == value)
     )
     return result.mappings().one_or_none()
+
+
+async def list_users(
+    connection: AsyncConnection, project_id: uuid.UUID, query: str | None, limit: int
+) -> list[RowMapping]:
+    """Users of the project, oldest first, whose username, name or email contains `query`
+    (any case): what an operator looks a user up by."""
+    statement = select(
+        users.c.id, users.c.username, users.c.name, users.c.email, users.c.created_at
+    )
+    statement = statement.where(users.c.project_id == project_id)
+    if query:
+        pattern = like_pattern(query)
+        statement = statement.where(
+            or_(
+                *(
+                    func.lower(users.c[column]).like(pattern, escape="/")
+                    for column in ("username", "name", "email")
+                )
+            )
+        )
+    rows = await connection.execute(statement.order_by(users.c.created_at, users.c.id).limit(limit))
+    return list(rows.mappings())
