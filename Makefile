@@ -1,6 +1,9 @@
 # Two entry points for newcomers: `make run` and `make test`. Everything else is a helper.
 PYTHON ?= python3
 VENV := .venv
+# Where `make run` listens: `make run PORT=8301 HOST=0.0.0.0`.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 BIN := $(VENV)/bin
 
 .PHONY: install run test lint typecheck unit bench clean
@@ -16,7 +19,7 @@ install: $(BIN)/mutuals
 
 ## Install, migrate the embedded SQLite database, create a demo project and serve on 127.0.0.1:8000.
 run: install
-	$(BIN)/mutuals quickstart
+	$(BIN)/mutuals quickstart --host $(HOST) --port $(PORT)
 
 ## Install and run the whole suite: lint, types, tests on SQLite and PostgreSQL.
 test: install lint typecheck unit

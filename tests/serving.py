@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -82,3 +84,41 @@ class ServedProcess:
     ) -> None:
         if self.returncode is None:
             self.stop()
+
+
+@contextmanager
+def quickstart(port: int, env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """`mutuals quickstart` (what `make run` runs) with only these MUTUALS_* variables;
+    yields what it printed once it serves."""
+    base = {name: value for name, value in os.environ.items() if not name.startswith("MUTUALS_")}
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(  # noqa: S603 - our own console script
+            [MUTUALS, "quickstart", "--port", str(port)],
+            cwd=cwd,
+            env={**base, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not _healthy(port):
+                assert process.poll() is None, _read(output)
+                assert time.monotonic() < deadline, _read(output)
+                time.sleep(0.1)
+            yield _read(output)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _read(output: "tempfile._TemporaryFileWrapper[bytes]") -> str:
+    output.flush()
+    output.seek(0)
+    return output.read().decode(errors="replace")

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -225,4 +224,3 @@ def test_the_default_database_does_not_depend_on_the_directory(tmp_path: Path) -
     assert (listed.returncode, listed.stderr) == (0, "")
     assert [p["name"] for p in json.loads(listed.stdout)["projects"]] == ["here"]
     assert list(first.iterdir()) == list(second.iterdir()) == []
-    assert httpx  # the module is imported for the served tests of this package

@@ -5,60 +5,12 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
-from tests.serving import MUTUALS, free_port
+from tests.serving import free_port, quickstart
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 CLIENT = REPOSITORY / "clients" / "python"
-
-
-@contextmanager
-def quickstart(directory: Path, port: int) -> Iterator[dict[str, str]]:
-    """`mutuals quickstart` on a fresh embedded database; yields what it printed."""
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("MUTUALS_")
-    }
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(  # noqa: S603 - our own console script
-            [MUTUALS, "quickstart", "--port", str(port)],
-            cwd=directory,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while not _healthy(port):
-                assert process.poll() is None and time.monotonic() < deadline, _read(output)
-                time.sleep(0.1)
-            printed = _read(output)
-            project = re.search(r"project id\s+(\S+)", printed)
-            key = re.search(r"service key\s+(\S+)", printed)
-            assert project and key, printed
-            yield {"project": project.group(1), "key": key.group(1)}
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def _healthy(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def _read(output: "tempfile._TemporaryFileWrapper[bytes]") -> str:
-    output.flush()
-    output.seek(0)
-    return output.read().decode(errors="replace")
 
 
 def test_fresh_virtualenv_and_the_example_script(tmp_path: Path) -> None:
@@ -74,14 +26,17 @@ def test_fresh_virtualenv_and_the_example_script(tmp_path: Path) -> None:
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
     port = free_port()
-    with quickstart(tmp_path, port) as printed:
+    with quickstart(port, {"XDG_DATA_HOME": str(tmp_path / "data")}, tmp_path) as banner:
+        project = re.search(r"project id\s+(\S+)", banner)
+        key = re.search(r"service key\s+(\S+)", banner)
+        assert project and key, banner
         ran = subprocess.run(  # noqa: S603 - the example, with the fresh virtualenv's Python
             [python, CLIENT / "examples" / "quickstart.py"],
             env={
                 "PATH": os.environ.get("PATH", ""),
                 "MUTUALS_URL": f"http://127.0.0.1:{port}",
-                "MUTUALS_PROJECT_ID": printed["project"],
-                "MUTUALS_SERVICE_KEY": printed["key"],
+                "MUTUALS_PROJECT_ID": project.group(1),
+                "MUTUALS_SERVICE_KEY": key.group(1),
             },
             capture_output=True,
             text=True,
