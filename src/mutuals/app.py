@@ -24,9 +24,9 @@ from mutuals.errors import ServiceUnavailable, error_response, install_error_han
 from mutuals.follows.router import router as follows_router
 from mutuals.idempotency import service as idempotency
 from mutuals.identity.router import router as identity_router
+from mutuals.metrics_endpoint import metrics_router
 from mutuals.middleware import HttpEdge
 from mutuals.notifications.router import router as notifications_router
-from mutuals.observability import metrics_router
 from mutuals.projects.dependencies import KnownProjects
 from mutuals.ratelimit import RateLimiter
 from mutuals.relationships.router import router as relationships_router

@@ -158,7 +158,7 @@ def serve(
     _require_free_address(host, port, f"try --port {port + 1}")
     _migrate(settings)
     if workers > 1 and not settings.redis_url:
-        logging.config.dictConfig(logging_config())
+        logging.config.dictConfig(logging_config(log_format=get_settings().log_format))
         logging.getLogger("mutuals").warning(
             "%d workers without MUTUALS_REDIS_URL: rate limits are counted per process, "
             "so a client gets up to %d times each allowance",
@@ -184,7 +184,7 @@ def serve(
         # Longer than the idle timeout of the proxies and clients in front (often 60 s):
         # the server must not close a kept-alive connection a client is about to reuse.
         timeout_keep_alive=75,
-        log_config=logging_config(),
+        log_config=logging_config(log_format=settings.log_format),
     )
 
 
@@ -193,7 +193,7 @@ def dispatch() -> None:
     """Deliver webhooks only (no API), until interrupted; any number may run at once."""
     settings = get_settings()
     _migrate(settings)
-    logging.config.dictConfig(logging_config())
+    logging.config.dictConfig(logging_config(log_format=get_settings().log_format))
 
     async def run() -> None:
         database = Database(settings)

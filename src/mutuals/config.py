@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     # HTTP
     max_body_bytes: int = 64 * 1024
 
+    # Operations: log lines as JSON, as short text, or (auto) text on a terminal only;
+    # /metrics answers loopback callers, and anyone with this token as a Bearer credential.
+    log_format: Literal["auto", "json", "console"] = "auto"
+    metrics_token: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _database_driver(cls, url: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from mutuals.business_metrics import RECORDED_EVENTS, count_committed
 from mutuals.config import Settings
 from mutuals.errors import AppError, ServiceUnavailable, error_response, is_database_unavailable
 
@@ -72,8 +73,11 @@ class Database:
                     # lost, reading it raises, and the original error is what matters.
                     with contextlib.suppress(Exception):
                         connection.info.pop(DELIVERIES_QUEUED, None)
+                        connection.info.pop(RECORDED_EVENTS, None)
                     raise
                 queued = connection.info.pop(DELIVERIES_QUEUED, False)
+                recorded = connection.info.pop(RECORDED_EVENTS, ())
+            count_committed(recorded)
             # Committed: the dispatchers of this process may send at once.
             if queued:
                 for wake in self.on_deliveries_queued:

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import Uuid, bindparam, exists, func, insert, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.business_metrics import RECORDED_EVENTS
 from mutuals.db import deliveries_queued
 from mutuals.ids import new_id
 from mutuals.models import events, webhook_deliveries, webhooks
@@ -98,6 +99,8 @@ async def record(
         "payload": payload,
         "created_at": now,
     }
+    # Counted by the transaction once it commits (business_metrics.py).
+    connection.info.setdefault(RECORDED_EVENTS, []).append(event_type)
     if connection.dialect.name == "postgresql":
         queued = await connection.execute(_RECORD_POSTGRES, parameters)
         if queued.first() is not None:

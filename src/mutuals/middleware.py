@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mutuals.cors import CorsPolicy, Headers, preflight_headers
 from mutuals.db import Database
 from mutuals.errors import RequestTooLarge, error_response
-from mutuals.observability import record_request
+from mutuals.observability import ERROR_CODE, error_code_of, record_request
 from mutuals.projects.repository import get_allowed_origins
 from mutuals.ratelimit import STATE_KEY, WindowState
 
@@ -75,6 +75,9 @@ class HttpEdge:
                     if status == 429:
                         headers.append((b"retry-after", str(max(1, window.reset_seconds)).encode()))
                 message["headers"] = headers
+            elif status >= 400 and ERROR_CODE not in state:
+                # The error's code for the request's log line (bodies are small here).
+                state[ERROR_CODE] = error_code_of(message.get("body", b""))
             await send(message)
 
         if origin and scope["method"] == "OPTIONS" and _is_preflight(scope):

@@ -9,19 +9,15 @@ PROMETHEUS_MULTIPROC_DIR (set by `mutuals serve --workers N`).
 import json
 import logging
 import os
+import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+import orjson
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
-    generate_latest,
-    multiprocess,
 )
 from starlette.types import Scope
 
@@ -43,10 +39,23 @@ POOL_IN_USE = Gauge(
 )
 
 
+# The structured fields a record may carry (a request's line carries them all).
+FIELDS = (
+    "request_id",
+    "method",
+    "route",
+    "status",
+    "duration_ms",
+    "project_id",
+    "error_code",
+    "pid",
+)
+
+
 class JsonFormatter(logging.Formatter):
     """Log records as one JSON object per line, with the structured fields they carry."""
 
-    FIELDS = ("request_id", "method", "route", "status", "duration_ms", "pid")
+    FIELDS = FIELDS
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -63,6 +72,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
+class ConsoleFormatter(logging.Formatter):
+    """One short line per record for a person at a terminal:
+    `12:00:01 INFO  GET /v7/{projectId}/connections 200 1.2 ms project=… code=… id=…`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        head = f"{moment} {record.levelname:<5}"
+        fields = {field: getattr(record, field, None) for field in FIELDS}
+        if fields["route"] is not None:
+            line = (
+                f"{head} {fields['method']} {fields['route']} {fields['status']} "
+                f"{fields['duration_ms']} ms"
+            )
+            for label, field in (("project", "project_id"), ("code", "error_code")):
+                if fields[field]:
+                    line += f" {label}={fields[field]}"
+            line += f" id={fields['request_id']}"
+        else:
+            line = f"{head} {record.name}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[0] is not None:
+            line += f" ({record.exc_info[0].__name__})"
+        return line
+
+
+def project_of(scope: Scope) -> str | None:
+    """The project a /v7 request names (as sent, at most a UUID's length)."""
+    path: str = scope.get("path", "")
+    if not path.startswith("/v7/"):
+        return None
+    return path[4:].split("/", 1)[0][:36] or None
+
+
 def route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
@@ -74,47 +115,53 @@ def record_request(scope: Scope, status: int, elapsed: float) -> None:
     method = scope["method"]
     REQUESTS.labels(method, route, str(status)).inc()
     LATENCY.labels(method, route).observe(elapsed)
+    state = scope.get("state", {})
     access_logger.info(
         "request",
         extra={
-            "request_id": scope.get("state", {}).get("request_id"),
+            "request_id": state.get("request_id"),
             "method": method,
             "route": route,
             "status": status,
             "duration_ms": round(elapsed * 1000, 2),
+            "project_id": project_of(scope),
+            "error_code": state.get(ERROR_CODE),
             "pid": os.getpid(),
         },
     )
 
 
-def metrics_router() -> APIRouter:
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-    async def metrics(request: Request) -> Response:
-        database = request.app.state.database
-        POOL_IN_USE.set(database.connections_in_use())
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-            registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-            payload = generate_latest(registry)
-        else:
-            payload = generate_latest()
-        return Response(payload, media_type=CONTENT_TYPE_LATEST)
-
-    return router
+# Where the middleware keeps the code of an error answer, for the request's log line.
+ERROR_CODE = "error_code"
 
 
-def logging_config(level: str = "INFO") -> dict[str, Any]:
-    """For uvicorn's log_config: JSON lines on stdout, uvicorn's own access log off."""
+def error_code_of(body: bytes) -> str | None:
+    """The `code` of an error body (JSON), or None (the bare credential answers)."""
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    code = parsed.get("code") if isinstance(parsed, dict) else None
+    return code if isinstance(code, str) else None
+
+
+LogFormat = Literal["auto", "json", "console"]
+
+
+def logging_config(level: str = "INFO", log_format: LogFormat = "auto") -> dict[str, Any]:
+    """For uvicorn's log_config: one line per record on stdout (JSON for machines, short
+    text for a terminal; `auto` picks by whether stdout is one), uvicorn's access log off."""
+    if log_format == "auto":
+        log_format = "console" if sys.stdout.isatty() else "json"
+    formatter = "ConsoleFormatter" if log_format == "console" else "JsonFormatter"
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "mutuals.observability.JsonFormatter"}},
+        "formatters": {"line": {"()": f"mutuals.observability.{formatter}"}},
         "handlers": {
             "stdout": {
                 "class": "logging.StreamHandler",
-                "formatter": "json",
+                "formatter": "line",
                 "stream": "ext://sys.stdout",
             }
         },

@@ -21,6 +21,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.caller import is_service_key_request
+from mutuals.business_metrics import RATE_LIMITED
 from mutuals.config import Settings
 from mutuals.errors import AppError
 
@@ -177,4 +178,5 @@ async def enforce_rate_limit(
     allowed, state = await limiter.hit(group, str(project_id), limiter.client_address(request))
     request.scope.setdefault("state", {})[STATE_KEY] = state
     if not allowed:
+        RATE_LIMITED.labels(group).inc()
         raise RateLimitExceededError()
