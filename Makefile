@@ -8,10 +8,12 @@ BIN := $(VENV)/bin
 
 .PHONY: install run test lint typecheck unit bench clean
 
-$(BIN)/mutuals: requirements.lock pyproject.toml clients/python/pyproject.toml
+# Development installs requirements-dev.lock (the service plus the test tools); a
+# deployment installs requirements.lock, the service alone (docs/deploy.md).
+$(BIN)/mutuals: requirements-dev.lock pyproject.toml clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e . -e clients/python
 	touch $@
 

@@ -20,6 +20,7 @@ from mutuals.connections.router import router as connections_router
 from mutuals.cors import CorsPolicy
 from mutuals.cursors import CursorSigner
 from mutuals.db import Database
+from mutuals.docs_pages import serve_docs
 from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
 from mutuals.follows.router import router as follows_router
 from mutuals.idempotency import service as idempotency
@@ -27,6 +28,7 @@ from mutuals.identity.router import router as identity_router
 from mutuals.metrics_endpoint import metrics_router
 from mutuals.middleware import HttpEdge
 from mutuals.notifications.router import router as notifications_router
+from mutuals.openapi_document import finish
 from mutuals.projects.dependencies import KnownProjects
 from mutuals.ratelimit import RateLimiter
 from mutuals.relationships.router import router as relationships_router
@@ -77,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="LinkedIn-style connections between the users of any app (Replyke v7 API).",
         lifespan=lifespan,
+        # Served from installed assets instead (docs_pages.py): the defaults need a CDN.
+        docs_url=None,
+        redoc_url=None,
         # Metrics are our own Prometheus counters; the framework's OpenTelemetry hooks
         # looked up the environment on every request (a tenth of a read's CPU time).
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -105,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_router())
 
     _document_credentials(app)
+    serve_docs(app)
     app.add_middleware(HttpEdge, max_body_bytes=settings.max_body_bytes, cors=CorsPolicy())
     return app
 
@@ -133,35 +139,13 @@ def _operations_router() -> APIRouter:
 
 
 def _document_credentials(app: FastAPI) -> None:
-    """Declares the bearer credential in OpenAPI (routes read the header themselves) and
-    drops the framework's 422 responses (validation failures here are 400s)."""
+    """The document as people read it (openapi_document.py): operation ids, descriptions,
+    credentials per operation, every status and realistic examples."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = build()
-            schema.setdefault("components", {})["securitySchemes"] = {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "An access token, or a service key (with actingUserId)",
-                }
-            }
-            # Optional at the top level: public endpoints accept a credential too.
-            schema["security"] = [{"bearer": []}, {}]
-            # The framework documents a 422 on every route; validation failures here are
-            # answered with the 400 codes each route lists instead.
-            # Only idempotency/key-reused (§10.1) is a 422 of ours.
-            for item in schema.get("paths", {}).values():
-                for operation in item.values():
-                    responses = operation.get("responses", {})
-                    if "idempotency/key-reused" not in responses.get("422", {}).get(
-                        "description", ""
-                    ):
-                        responses.pop("422", None)
-            for name in ("HTTPValidationError", "ValidationError"):
-                schema.get("components", {}).get("schemas", {}).pop(name, None)
-            app.openapi_schema = schema
+            app.openapi_schema = finish(build())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,39 @@
+"""/docs (Swagger UI) and /redoc, served with their assets from the installed package
+`fastapi-offline`: the reference works on a machine without internet, where the
+framework's defaults (scripts from a CDN) render a blank page."""
+
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+ASSETS = Path(str(files("fastapi_offline") / "static"))
+ASSETS_PATH = "/docs-assets"
+
+
+def serve_docs(app: FastAPI) -> None:
+    app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS), name="docs-assets")
+    title = f"{app.title} API reference"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=title,
+            swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{ASSETS_PATH}/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=title,
+            redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
+            redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",
+            with_google_fonts=False,
+        )
