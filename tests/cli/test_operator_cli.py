@@ -123,68 +123,68 @@ def test_urls_people_write_are_accepted(settings: Settings, tmp_path: Path) -> N
         assert migrated.stdout == f"SQLite database {tmp_path / 'sync.db'} is up to date\n"
 
 
-def test_each_configuration_mistake_is_one_line(silent_server: int) -> None:
+def mistakes(silent: int) -> dict[str, tuple[dict[str, str], str]]:
+    """Each configuration mistake: the environment that makes it, and the exact line."""
     refused = free_port()
     admin = make_url(
         os.environ.get("MUTUALS_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
     server = f"{admin.host}:{admin.port or 5432}"
-    cases = [
-        (
+    return {
+        "unsupported URL": (
             {"MUTUALS_DATABASE_URL": "mysql://app:hunter2@db/app"},
             "error: MUTUALS_DATABASE_URL: unsupported database URL; "
             "write postgresql://USER@HOST:5432/DATABASE or sqlite:///PATH/TO/mutuals.db",
         ),
-        (
+        "unknown host": (
             {"MUTUALS_DATABASE_URL": "postgresql://app:hunter2@no-such-host.invalid/app"},
             "error: cannot resolve host 'no-such-host.invalid' "
             "(PostgreSQL database app on no-such-host.invalid:5432)",
         ),
-        (
+        "refused": (
             {"MUTUALS_DATABASE_URL": f"postgresql://app:hunter2@127.0.0.1:{refused}/app"},
             f"error: 127.0.0.1:{refused} refused the connection "
             f"(PostgreSQL database app on 127.0.0.1:{refused}): is PostgreSQL running?",
         ),
-        (
+        "missing database": (
             {"MUTUALS_DATABASE_URL": f"postgresql://{admin.username}@{server}/no_such_db_x"},
             f"error: database 'no_such_db_x' does not exist on {server}; "
             "create it (createdb no_such_db_x) or fix MUTUALS_DATABASE_URL",
         ),
-        (
+        "missing role": (
             {"MUTUALS_DATABASE_URL": f"postgresql://no_such_role_x@{server}/postgres"},
             f"error: role 'no_such_role_x' may not connect to PostgreSQL database postgres on "
             f'{server}: role "no_such_role_x" does not exist',
         ),
-        (
+        "never answers": (
+            {
+                "MUTUALS_DATABASE_URL": f"postgresql://app:hunter2@127.0.0.1:{silent}/app",
+                "MUTUALS_DATABASE_CONNECT_TIMEOUT_SECONDS": "1",
+            },
+            f"error: 127.0.0.1:{silent} did not answer within 1 s "
+            f"(PostgreSQL database app on 127.0.0.1:{silent})",
+        ),
+        "short secret": (
             {"MUTUALS_SECRET_KEY": "hunter2-too-short"},
             "error: MUTUALS_SECRET_KEY: must be at least 32 characters",
         ),
-        (
+        "not a number": (
             {"MUTUALS_DATABASE_POOL_SIZE": "many"},
             "error: MUTUALS_DATABASE_POOL_SIZE: Input should be a valid integer, "
             "unable to parse string as an integer",
         ),
-    ]
-    for env, expected in cases:
-        result = run_with(env, "migrate")
-        assert_one_line_error(result)
-        assert result.stderr == expected + "\n"
-        assert "hunter2" not in result.stderr
+    }
 
+
+@pytest.mark.parametrize("mistake", list(mistakes(0)))
+def test_each_configuration_mistake_is_one_line(mistake: str, silent_server: int) -> None:
+    env, expected = mistakes(silent_server)[mistake]
     started = time.monotonic()
-    silent = run_with(
-        {
-            "MUTUALS_DATABASE_URL": f"postgresql://app@127.0.0.1:{silent_server}/app",
-            "MUTUALS_DATABASE_CONNECT_TIMEOUT_SECONDS": "1",
-        },
-        "migrate",
-    )
-    assert_one_line_error(silent)
-    assert silent.stderr == (
-        f"error: 127.0.0.1:{silent_server} did not answer within 1 s "
-        f"(PostgreSQL database app on 127.0.0.1:{silent_server})\n"
-    )
-    assert time.monotonic() - started < 10
+    result = run_with(env, "migrate")
+    assert_one_line_error(result)
+    assert result.stderr == expected + "\n"
+    assert "hunter2" not in result.stderr  # neither a password nor a secret is echoed
+    assert time.monotonic() - started < 10  # bounded by the connect timeout
 
 
 def test_serve_refuses_the_docs_placeholder_secret(tmp_path: Path) -> None:
