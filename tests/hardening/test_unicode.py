@@ -7,6 +7,7 @@ server as the `\\ud800` escapes a JavaScript client would send.
 """
 
 import asyncio
+import json
 import urllib.parse
 
 import httpx
@@ -158,7 +159,9 @@ async def test_passwords(project: ProjectFactory) -> None:
         any_text,
         st.sampled_from(["\x00", "\ud800", "\udfff"]),
         any_text,
-    )
+        # A high surrogate just before a low one travels in JSON as a valid pair: what the
+        # server reads is storable then, so it is not this test's case.
+    ).filter(lambda password: text_problem(json.loads(json.dumps(password))) is not None)
 
     def refused(password: str) -> None:
         for path in ("/auth/sign-in", "/auth/sign-up"):
