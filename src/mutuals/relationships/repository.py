@@ -219,16 +219,18 @@ async def relations(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     caller_id: uuid.UUID,
-    user_ids: Sequence[uuid.UUID],
+    user_ids: Sequence[str],
 ) -> list[Any]:
-    """Facts (kind, user_id, amount, record_id, requester_id, status) about the ids."""
+    """Facts (kind, user_id, amount, record_id, requester_id, status) about the ids
+    (canonical UUID strings)."""
     postgres = connection.dialect.name == "postgresql"
     parameters = {
         "project_id": project_id,
         "caller_id": caller_id,
         # blocks_viewer() names the caller its viewer.
         "viewer_id": caller_id,
-        "ids": list(user_ids),
+        # asyncpg takes the strings as they are; SQLite's binding wants UUID objects.
+        "ids": list(user_ids) if postgres else [uuid.UUID(user_id) for user_id in user_ids],
         # SQLite re-reads an IN subquery for every outer row of a correlated subquery (a
         # 100-id batch took seconds): it always probes.
         "hash_limit": HASHED_CONNECTIONS_PER_ID * len(user_ids) if postgres else -1,

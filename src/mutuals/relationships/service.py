@@ -1,5 +1,6 @@
 """The rules of §8: how the caller relates to others, whom they share, whom they may know."""
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -20,15 +21,31 @@ MAX_IDS = 100
 MAX_SUGGESTIONS = 50
 
 
-def parse_ids(raw: Sequence[str] | None) -> list[uuid.UUID]:
-    """Ids from `ids=a,b,c` and/or repeated `ids`, first occurrence kept, in order."""
-    parsed: dict[uuid.UUID, None] = {}
+# The spelling nearly every client sends: checked by one regular expression and kept as
+# the string it is (a hundred uuid.UUID objects, parsed, hashed and printed again, were a
+# sixth of the endpoint's time). Any other spelling uuid.UUID accepts is normalised to it.
+_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+CANONICAL_ID = re.compile(_ID)
+CANONICAL_LIST = re.compile(rf"{_ID}(?:,{_ID})*")
+
+
+def parse_ids(raw: Sequence[str] | None) -> list[str]:
+    """Ids from `ids=a,b,c` and/or repeated `ids`, first occurrence kept, in order, as
+    canonical (lowercase, hyphenated) strings."""
+    parsed: dict[str, None] = {}
     for value in raw or ():
+        lowered = value.lower()
+        if CANONICAL_LIST.fullmatch(lowered) is not None:  # the usual case, in one match
+            parsed.update(dict.fromkeys(lowered.split(",")))
+            continue
         for piece in value.split(","):
-            user_id = parse_uuid(piece.strip())
-            if user_id is None:
-                raise InvalidRelationshipQuery(f"Not a user id: {piece.strip()[:40]!r}")
-            parsed[user_id] = None
+            candidate = piece.strip().lower()
+            if CANONICAL_ID.fullmatch(candidate) is None:
+                user_id = parse_uuid(piece.strip())
+                if user_id is None:
+                    raise InvalidRelationshipQuery(f"Not a user id: {piece.strip()[:40]!r}")
+                candidate = str(user_id)
+            parsed[candidate] = None
     if not parsed:
         raise InvalidRelationshipQuery("ids is required: 1 to 100 user ids")
     if len(parsed) > MAX_IDS:
@@ -46,38 +63,42 @@ def _connection_state(
 
 
 async def relationships(
-    connection: AsyncConnection, project_id: uuid.UUID, caller_id: uuid.UUID, ids: list[uuid.UUID]
+    connection: AsyncConnection, project_id: uuid.UUID, caller_id: uuid.UUID, ids: list[str]
 ) -> dict[str, Any]:
     """One item per id in the order given; users who do not exist, or who block the caller,
     are `found: false` alike. The caller's own id relates to nothing (`none`, 0)."""
     # A hundred rows of facts: read as plain tuples, the per-row cost of mappings showed.
-    mutuals: dict[uuid.UUID, int] = {}
-    flags: dict[str, set[uuid.UUID]] = {"following": set(), "followed_by": set(), "blocking": set()}
-    records: dict[uuid.UUID, dict[str, str]] = {}
+    # Keyed by the id's string, the form the ids came in and go out in.
+    caller_key = str(caller_id)
+    mutuals: dict[str, int] = {}
+    flags: dict[str, set[str]] = {"following": set(), "followed_by": set(), "blocking": set()}
+    records: dict[str, dict[str, str]] = {}
     for kind, user_id, amount, record_id, requester_id, status in await repository.relations(
         connection, project_id, caller_id, ids
     ):
-        if kind == "found":
-            mutuals[user_id] = 0 if user_id == caller_id else amount
-        elif kind == "record":
-            records[user_id] = _connection_state(record_id, requester_id, status, caller_id)
-        else:
-            flags[kind].add(user_id)
-    none = {"status": "none"}
-    items: list[dict[str, Any]] = []
-    for user_id in ids:
         key = str(user_id)
-        if user_id not in mutuals:
+        if kind == "found":
+            mutuals[key] = 0 if key == caller_key else amount
+        elif kind == "record":
+            records[key] = _connection_state(record_id, requester_id, status, caller_id)
+        else:
+            flags[kind].add(key)
+    none = {"status": "none"}
+    following, followed_by, blocking = flags["following"], flags["followed_by"], flags["blocking"]
+    items: list[dict[str, Any]] = []
+    for key in ids:
+        mutual_count = mutuals.get(key)
+        if mutual_count is None:
             items.append({"userId": key, "found": False})
             continue
         items.append(
             {
                 "userId": key,
-                "connection": records.get(user_id, none),
-                "following": user_id in flags["following"],
-                "followedBy": user_id in flags["followed_by"],
-                "blocking": user_id in flags["blocking"],
-                "mutualConnectionsCount": mutuals[user_id],
+                "connection": records.get(key, none),
+                "following": key in following,
+                "followedBy": key in followed_by,
+                "blocking": key in blocking,
+                "mutualConnectionsCount": mutual_count,
             }
         )
     return {"data": items}
