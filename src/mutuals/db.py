@@ -44,6 +44,7 @@ class Database:
             self.read_engine = _autocommit(self.write_engine)
         # Called after a commit that queued webhook deliveries (webhooks/dispatcher.py).
         self.on_deliveries_queued: set[Callable[[], None]] = set()
+        self.has_replica = settings.read_database_url is not None
         self.replica_engine = (
             _autocommit(_postgres_engine(settings, settings.read_database_url))
             if settings.read_database_url
@@ -178,6 +179,8 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
 
 
 REPLICA_MARK = "mutuals_reads_from_replica"
+# Set on `request.state` when the request's connection is the read replica's (read-only).
+READS_FROM_REPLICA = "reads_from_replica"
 # Set on a connection whose transaction queued webhook deliveries (events.record).
 DELIVERIES_QUEUED = "mutuals_deliveries_queued"
 
@@ -212,6 +215,7 @@ async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection
     write = request.method not in ("GET", "HEAD", "OPTIONS")
     replica = not write and getattr(request.scope.get("endpoint"), REPLICA_MARK, False)
     database = get_database(request)
+    setattr(request.state, READS_FROM_REPLICA, replica and database.has_replica)
     try:
         async with database.transaction(write=write, replica=replica) as connection:
             yield connection

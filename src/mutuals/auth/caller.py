@@ -7,15 +7,22 @@ which names the user it acts for in `actingUserId`, or the legacy `userId`).
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
-from mutuals.auth.service_keys import is_live_service_key, looks_like_service_key
+from mutuals.auth.service_keys import (
+    find_live_service_key,
+    looks_like_service_key,
+    record_service_key_use,
+)
 from mutuals.auth.tokens import TokenSigner
+from mutuals.db import READS_FROM_REPLICA, Database
 from mutuals.ids import parse_uuid
+from mutuals.timestamps import utc_now
 from mutuals.users.errors import UserNotFound
 from mutuals.users.repository import user_exists
 
@@ -114,10 +121,28 @@ async def is_service_key_request(
     if cached is not None:
         return bool(cached)
     credential = bearer_credential(request)
-    valid = (
-        credential is not None
-        and looks_like_service_key(credential)
-        and await is_live_service_key(connection, project_id, credential)
-    )
-    request.state.service_key_checked = valid
-    return valid
+    live = None
+    if credential is not None and looks_like_service_key(credential):
+        live = await find_live_service_key(connection, project_id, credential)
+    now = utc_now()
+    if live is not None and live.use_unrecorded(now):
+        await _record_use(request, connection, project_id, live.id, now)
+    request.state.service_key_checked = live is not None
+    return live is not None
+
+
+async def _record_use(
+    request: Request,
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    key_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """In the request's own connection, unless that is the read replica, where nothing can
+    be written: the primary records it then, in a statement of its own."""
+    if not getattr(request.state, READS_FROM_REPLICA, False):
+        await record_service_key_use(connection, project_id, key_id, now)
+        return
+    database: Database = request.app.state.database
+    async with database.transaction(write=False) as primary:
+        await record_service_key_use(primary, project_id, key_id, now)

@@ -3,7 +3,8 @@
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, or_, select, update
@@ -43,7 +44,19 @@ async def issue_service_key(connection: AsyncConnection, project_id: uuid.UUID, 
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-async def is_live_service_key(connection: AsyncConnection, project_id: uuid.UUID, key: str) -> bool:
+@dataclass(frozen=True)
+class LiveServiceKey:
+    id: uuid.UUID
+    last_used_at: datetime | None
+
+    def use_unrecorded(self, now: datetime) -> bool:
+        """Whether a use now should be written (at most once a minute per key)."""
+        return self.last_used_at is None or now - self.last_used_at >= LAST_USED_PRECISION
+
+
+async def find_live_service_key(
+    connection: AsyncConnection, project_id: uuid.UUID, key: str
+) -> LiveServiceKey | None:
     found = (
         await connection.execute(
             select(service_keys.c.id, service_keys.c.last_used_at).where(
@@ -53,24 +66,25 @@ async def is_live_service_key(connection: AsyncConnection, project_id: uuid.UUID
             )
         )
     ).first()
-    if found is None:
-        return False
-    now = utc_now()
-    if found.last_used_at is None or now - found.last_used_at >= LAST_USED_PRECISION:
-        # Conditional, so of several requests seeing the same stale value one writes.
-        await connection.execute(
-            update(service_keys)
-            .where(
-                service_keys.c.project_id == project_id,
-                service_keys.c.id == found.id,
-                or_(
-                    service_keys.c.last_used_at.is_(None),
-                    service_keys.c.last_used_at < now - LAST_USED_PRECISION,
-                ),
-            )
-            .values(last_used_at=now)
+    return None if found is None else LiveServiceKey(found.id, found.last_used_at)
+
+
+async def record_service_key_use(
+    connection: AsyncConnection, project_id: uuid.UUID, key_id: uuid.UUID, now: datetime
+) -> None:
+    """Conditional, so of several requests that saw the same stale value one writes."""
+    await connection.execute(
+        update(service_keys)
+        .where(
+            service_keys.c.project_id == project_id,
+            service_keys.c.id == key_id,
+            or_(
+                service_keys.c.last_used_at.is_(None),
+                service_keys.c.last_used_at < now - LAST_USED_PRECISION,
+            ),
         )
-    return True
+        .values(last_used_at=now)
+    )
 
 
 async def list_service_keys(
