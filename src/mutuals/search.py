@@ -62,7 +62,7 @@ def list_parameters(
     return {**parameters, **viewer_parameters(viewer, user_id)}
 
 
-def user_matches(fields: tuple[SearchField, ...]) -> ColumnElement[bool]:
+def user_matches(fields: tuple[SearchField | Literal["email"], ...]) -> ColumnElement[bool]:
     """The joined `users` row matches the bound `pattern` in one of `fields`."""
     pattern = bindparam("pattern", type_=String())
     return or_(*(func.lower(users.c[field]).like(pattern, escape="/") for field in fields))

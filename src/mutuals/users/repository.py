@@ -2,11 +2,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, func, insert, or_, select, update
+from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.models import users
-from mutuals.search import like_pattern
+from mutuals.search import like_pattern, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 
 
@@ -80,17 +80,11 @@ async def list_users(
     (any case): what an operator looks a user up by."""
     statement = select(
         users.c.id, users.c.username, users.c.name, users.c.email, users.c.created_at
-    )
-    statement = statement.where(users.c.project_id == project_id)
+    ).where(users.c.project_id == project_id)
+    parameters = {}
     if query:
-        pattern = like_pattern(query)
-        statement = statement.where(
-            or_(
-                *(
-                    func.lower(users.c[column]).like(pattern, escape="/")
-                    for column in ("username", "name", "email")
-                )
-            )
-        )
-    rows = await connection.execute(statement.order_by(users.c.created_at, users.c.id).limit(limit))
+        statement = statement.where(user_matches(("username", "name", "email")))
+        parameters["pattern"] = like_pattern(query)
+    ordered = statement.order_by(users.c.created_at, users.c.id).limit(limit)
+    rows = await connection.execute(ordered, parameters)
     return list(rows.mappings())
