@@ -97,6 +97,13 @@ def _migrate(settings: Settings) -> None:
     upgrade(settings.database_url, connect_timeout=settings.database_connect_timeout_seconds)
 
 
+def _require_usable_secret(settings: Settings) -> None:
+    """A configured secret too short, or copied from the docs, stops the server starting."""
+    problem = settings.secret_key_problem()
+    if problem is not None:
+        raise CliError(problem)
+
+
 def _run(work: Callable[[AsyncConnection, Settings], Awaitable[T]]) -> T:
     settings = get_settings()
     _migrate(settings)
@@ -152,13 +159,11 @@ def serve(
         os.environ["MUTUALS_WEBHOOK_DISPATCHER"] = "false"
         get_settings.cache_clear()
     settings = get_settings()
-    problem = settings.secret_key_problem()
-    if problem is not None:
-        raise CliError(problem)
+    _require_usable_secret(settings)
     _require_free_address(host, port, f"try --port {port + 1}")
     _migrate(settings)
     if workers > 1 and not settings.redis_url:
-        logging.config.dictConfig(logging_config(log_format=get_settings().log_format))
+        logging.config.dictConfig(logging_config(log_format=settings.log_format))
         logging.getLogger("mutuals").warning(
             "%d workers without MUTUALS_REDIS_URL: rate limits are counted per process, "
             "so a client gets up to %d times each allowance",
@@ -193,7 +198,7 @@ def dispatch() -> None:
     """Deliver webhooks only (no API), until interrupted; any number may run at once."""
     settings = get_settings()
     _migrate(settings)
-    logging.config.dictConfig(logging_config(log_format=get_settings().log_format))
+    logging.config.dictConfig(logging_config(log_format=settings.log_format))
 
     async def run() -> None:
         database = Database(settings)
@@ -481,9 +486,7 @@ def quickstart(
     # Before anything is printed or created: a failed start leaves no key behind.
     _require_free_address(host, port, f"try make run PORT={port + 1}")
     settings = get_settings()
-    problem = settings.secret_key_problem()
-    if problem is not None:
-        raise CliError(problem)
+    _require_usable_secret(settings)
 
     async def work(connection: AsyncConnection, settings: Settings) -> dict[str, str]:
         demo = await projects.demo_project(connection)

@@ -124,9 +124,10 @@ async def is_service_key_request(
     live = None
     if credential is not None and looks_like_service_key(credential):
         live = await find_live_service_key(connection, project_id, credential)
-    now = utc_now()
-    if live is not None and live.use_unrecorded(now):
-        await _record_use(request, connection, project_id, live.id, now)
+    if live is not None:
+        now = utc_now()
+        if live.use_unrecorded(now):
+            await _record_use(request, connection, project_id, live.id, now)
     request.state.service_key_checked = live is not None
     return live is not None
 

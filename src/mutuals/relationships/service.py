@@ -39,11 +39,12 @@ def parse_ids(raw: Sequence[str] | None) -> list[str]:
             parsed.update(dict.fromkeys(lowered.split(",")))
             continue
         for piece in value.split(","):
-            candidate = piece.strip().lower()
+            stripped = piece.strip()
+            candidate = stripped.lower()
             if CANONICAL_ID.fullmatch(candidate) is None:
-                user_id = parse_uuid(piece.strip())
+                user_id = parse_uuid(stripped)
                 if user_id is None:
-                    raise InvalidRelationshipQuery(f"Not a user id: {piece.strip()[:40]!r}")
+                    raise InvalidRelationshipQuery(f"Not a user id: {stripped[:40]!r}")
                 candidate = str(user_id)
             parsed[candidate] = None
     if not parsed:
