@@ -8,8 +8,10 @@ the receiver may then see it twice, and deduplicates by its event id.
 
 A dispatcher wakes at once when its own process commits a change that queued
 deliveries (every `serve` worker delivers what it writes), when a retry falls due, and
-otherwise looks every quarter second (deliveries queued by other processes): one
-indexed probe. Any number may run against PostgreSQL; on SQLite a single one is enough
+otherwise looks every quarter second (deliveries queued by other processes), every 50 ms
+while its last look found work: one indexed probe. It claims in batches, half its
+capacity at least when attempts are in flight, and settles the outcomes of attempts that
+end together in one write. Any number may run against PostgreSQL; on SQLite a single one is enough
 (write transactions there run one at a time, so several would only take turns).
 """
 
@@ -49,8 +51,10 @@ DELIVERIES = Counter(
     "mutuals_webhook_deliveries_total", "Webhook delivery attempts by outcome", ["outcome"]
 )
 POLL_SECONDS = 0.25
-# After a wake-up, commits arriving this soon after are claimed in the same batch: fewer,
-# larger claims cost the workers less than one per commit.
+BUSY_POLL_SECONDS = 0.05
+# After a wake-up, commits arriving this soon after are claimed in the same batch, and
+# outcomes arriving this soon after the first are settled in the same write: fewer, larger
+# statements cost the workers and the database less than one per commit or per attempt.
 GATHER_SECONDS = 0.02
 # A claim lasts twice the attempt's time limit and a margin: a live attempt is never
 # claimed again, and a dead dispatcher's attempt is made again soon after.
@@ -93,6 +97,12 @@ class Dispatcher:
         self.lease = timedelta(seconds=2 * self.timeout + LEASE_MARGIN_SECONDS)
         self.capacity = settings.webhook_max_in_flight
         self._wake = asyncio.Event()
+        # Set when a commit queued deliveries: the next look claims at once, with no probe.
+        self._queued = False
+        # Claims wait until this many attempts can start: one claim of many costs the
+        # database far less than one per finished attempt.
+        self.refill = max(1, self.capacity // 2)
+        self._room_wanted = False
         self._in_flight: set[asyncio.Task[None]] = set()
         self._last_purge = 0.0
         self.attempts_made = 0
@@ -103,6 +113,7 @@ class Dispatcher:
         self._session: aiohttp.ClientSession | None = None
 
     def wake(self) -> None:
+        self._queued = True
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -161,16 +172,29 @@ class Dispatcher:
         """Claims what is due and starts it; how long to wait before looking again."""
         now = utc_now()
         await self._purge_now_and_then(now)
-        due = await self._next_due()
         free = self.capacity - len(self._in_flight)
-        if due is not None and due <= now and free > 0 and await self._claim_and_start(now, free):
-            return 0.0
-        if due is not None and due > now:
-            return min(POLL_SECONDS, (due - now).total_seconds())
-        return POLL_SECONDS
+        if free < self.refill and self._in_flight:
+            self._room_wanted = True  # the attempt that makes room wakes the loop
+            return POLL_SECONDS
+        queued, self._queued = self._queued, False
+        if not queued:
+            # Nothing known to be waiting: one indexed probe rather than a write.
+            due = await self._next_due()
+            if due is None:
+                return POLL_SECONDS
+            if due > now:
+                return min(POLL_SECONDS, (due - now).total_seconds())
+        claimed = await self._claim_and_start(now, free)
+        if claimed == free:
+            return 0.0  # more may be waiting
+        # A partial claim took everything due; while changes keep coming, look again soon
+        # (other processes' commits wake no one here).
+        return BUSY_POLL_SECONDS if claimed else POLL_SECONDS
 
     async def _next_due(self) -> datetime | None:
-        async with self.database.transaction(write=False) as connection:
+        # A transaction on PostgreSQL only for the planner setting of the probe (a read-only
+        # one: its commit writes nothing); SQLite's would take the write lock.
+        async with self.database.transaction(write=not self.database.is_sqlite) as connection:
             return await repository.next_due_at(connection)
 
     async def _claim_and_start(self, now: datetime, free: int) -> int:
@@ -185,7 +209,9 @@ class Dispatcher:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
-        self._wake.set()
+        if self._room_wanted and self.capacity - len(self._in_flight) >= self.refill:
+            self._room_wanted = False
+            self._wake.set()
 
     async def _deliver(self, row: RowMapping) -> None:
         self.attempts_made += 1
@@ -223,6 +249,8 @@ class Dispatcher:
         await settled
 
     async def _settle_waiting(self) -> None:
+        # The attempts of one claim finish within moments of each other: one write for them.
+        await asyncio.sleep(GATHER_SECONDS)
         while self._to_settle:
             batch, self._to_settle = self._to_settle, []
             try:

@@ -14,7 +14,6 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    literal_column,
     select,
     tuple_,
     update,
@@ -238,12 +237,38 @@ def _to_attempt(*columns: Any) -> Any:
     )
 
 
+async def _walk_due_index(connection: AsyncConnection) -> None:
+    """PostgreSQL, in a transaction: the due deliveries are read in index order, stopping at
+    the limit. The queue's statistics lag behind its churn (a table analysed while nearly
+    empty holds thousands of due rows seconds later), and on stale ones the planner chose
+    to read and sort every due row for each claim: a backlog made each claim slower, and
+    the dispatcher fell further behind."""
+    if connection.dialect.name == "postgresql":
+        await connection.exec_driver_sql("SET LOCAL enable_sort TO off")
+
+
 async def next_due_at(connection: AsyncConnection) -> datetime | None:
     """When the soonest delivery of an enabled webhook is due (past times included)."""
+    await _walk_due_index(connection)
     due: datetime | None = await connection.scalar(
         _to_attempt(webhook_deliveries.c.next_attempt_at).limit(1)
     )
     return due
+
+
+# What an attempt needs: the delivery, its event's body and its webhook's address and secrets.
+_ATTEMPT_COLUMNS = (
+    webhook_deliveries.c.project_id,
+    webhook_deliveries.c.id,
+    webhook_deliveries.c.attempts,
+    webhook_deliveries.c.created_at,
+    events.c.id.label("event_id"),
+    events.c.payload,
+    webhooks.c.url,
+    webhooks.c.secret,
+    webhooks.c.previous_secret,
+    webhooks.c.previous_secret_expires_at,
+)
 
 
 async def claim_due(
@@ -253,6 +278,7 @@ async def claim_due(
     again before `lease_until`, so no other dispatcher sends this attempt. On PostgreSQL the
     rows another dispatcher is claiming at the same moment are skipped, not waited for;
     SQLite runs one write transaction at a time, which gives the same guarantee."""
+    await _walk_due_index(connection)
     deliveries = webhook_deliveries.c
     due = (
         _to_attempt(deliveries.project_id, deliveries.id)
@@ -260,53 +286,47 @@ async def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True, of=webhook_deliveries)
     )
-    claimed = await connection.execute(
+    claim = (
         update(webhook_deliveries)
         .where(tuple_(deliveries.project_id, deliveries.id).in_(due))
         .values(attempts=deliveries.attempts + 1, next_attempt_at=lease_until, updated_at=now)
-        .returning(deliveries.project_id, deliveries.id)
     )
+    of_event = and_(
+        events.c.project_id == deliveries.project_id, events.c.id == deliveries.event_id
+    )
+    of_webhook = and_(
+        webhooks.c.project_id == deliveries.project_id, webhooks.c.id == deliveries.webhook_id
+    )
+    if connection.dialect.name == "postgresql":
+        # One statement: the claim returns what the attempts need (UPDATE ... FROM).
+        result = await connection.execute(
+            claim.where(of_event, of_webhook).returning(*_ATTEMPT_COLUMNS)
+        )
+        return list(result.mappings())
+    # SQLite's RETURNING cannot name the tables of UPDATE ... FROM: the keys, then a read.
+    claimed = await connection.execute(claim.returning(deliveries.project_id, deliveries.id))
     keys = [(row.project_id, row.id) for row in claimed]
     if not keys:
         return []
     result = await connection.execute(
-        select(
-            deliveries.project_id,
-            deliveries.id,
-            deliveries.attempts,
-            deliveries.created_at,
-            events.c.id.label("event_id"),
-            events.c.payload,
-            webhooks.c.url,
-            webhooks.c.secret,
-            webhooks.c.previous_secret,
-            webhooks.c.previous_secret_expires_at,
-        )
-        .join(
-            events,
-            and_(events.c.project_id == deliveries.project_id, events.c.id == deliveries.event_id),
-        )
-        .join(
-            webhooks,
-            and_(
-                webhooks.c.project_id == deliveries.project_id,
-                webhooks.c.id == deliveries.webhook_id,
-            ),
-        )
+        select(*_ATTEMPT_COLUMNS)
+        .join(events, of_event)
+        .join(webhooks, of_webhook)
         .where(tuple_(deliveries.project_id, deliveries.id).in_(keys))
     )
     return list(result.mappings())
 
 
-_SETTLE = (
+SETTLE = (
     update(webhook_deliveries)
     .where(
         webhook_deliveries.c.project_id == bindparam("b_project_id"),
         webhook_deliveries.c.id == bindparam("b_id"),
-        # Unless a later claim has taken the delivery since (its lease ran out).
+        # Unless a later claim has taken the delivery since (its lease ran out), or it is
+        # settled already. Not written as the status: that matches the due index's
+        # condition, which a planner with stale statistics then scans (models/webhooks.py).
         webhook_deliveries.c.attempts == bindparam("b_attempt"),
-        # Literals: an expanding IN list cannot be part of an executemany.
-        webhook_deliveries.c.status.in_([literal_column(f"'{due}'") for due in DUE_STATUSES]),
+        webhook_deliveries.c.next_attempt_at.is_not(None),
     )
     .values(
         status=bindparam("b_status"),
@@ -321,7 +341,7 @@ _SETTLE = (
 async def settle_attempts(connection: AsyncConnection, outcomes: list[dict[str, Any]]) -> None:
     """Records the outcomes of attempts, each keyed by project_id, id and attempt."""
     await connection.execute(
-        _SETTLE, [{f"b_{name}": value for name, value in item.items()} for item in outcomes]
+        SETTLE, [{f"b_{name}": value for name, value in item.items()} for item in outcomes]
     )
 
 
