@@ -46,6 +46,17 @@ DELIVERY_COLUMNS = (
 )
 
 
+# How a delivery reaches its event and its webhook (both keyed within the project).
+_ITS_EVENT = and_(
+    events.c.project_id == webhook_deliveries.c.project_id,
+    events.c.id == webhook_deliveries.c.event_id,
+)
+_ITS_WEBHOOK = and_(
+    webhooks.c.project_id == webhook_deliveries.c.project_id,
+    webhooks.c.id == webhook_deliveries.c.webhook_id,
+)
+
+
 def _webhook_is(project_id: uuid.UUID, webhook_id: uuid.UUID) -> Any:
     return and_(webhooks.c.project_id == project_id, webhooks.c.id == webhook_id)
 
@@ -133,10 +144,7 @@ async def list_deliveries(
     connection: AsyncConnection, project_id: uuid.UUID, webhook_id: uuid.UUID, listing: Listing
 ) -> tuple[list[RowMapping], int | None]:
     deliveries = webhook_deliveries.c
-    query = select(*DELIVERY_COLUMNS, events.c.type.label("event_type")).join(
-        events,
-        and_(events.c.project_id == deliveries.project_id, events.c.id == deliveries.event_id),
-    )
+    query = select(*DELIVERY_COLUMNS, events.c.type.label("event_type")).join(events, _ITS_EVENT)
     mine = and_(deliveries.project_id == project_id, deliveries.webhook_id == webhook_id)
     return await _page(connection, query, mine, deliveries.created_at, deliveries.id, listing)
 
@@ -178,10 +186,7 @@ async def find_delivery(
     deliveries = webhook_deliveries.c
     result = await connection.execute(
         select(*DELIVERY_COLUMNS, events.c.type.label("event_type"))
-        .join(
-            events,
-            and_(events.c.project_id == deliveries.project_id, events.c.id == deliveries.event_id),
-        )
+        .join(events, _ITS_EVENT)
         .where(
             deliveries.project_id == project_id,
             deliveries.webhook_id == webhook_id,
@@ -225,13 +230,7 @@ def _to_attempt(*columns: Any) -> Any:
     deliveries = webhook_deliveries.c
     return (
         select(*columns)
-        .join(
-            webhooks,
-            and_(
-                webhooks.c.project_id == deliveries.project_id,
-                webhooks.c.id == deliveries.webhook_id,
-            ),
-        )
+        .join(webhooks, _ITS_WEBHOOK)
         .where(deliveries.status.in_(DUE_STATUSES), webhooks.c.enabled)
         .order_by(deliveries.next_attempt_at)
     )
@@ -291,16 +290,10 @@ async def claim_due(
         .where(tuple_(deliveries.project_id, deliveries.id).in_(due))
         .values(attempts=deliveries.attempts + 1, next_attempt_at=lease_until, updated_at=now)
     )
-    of_event = and_(
-        events.c.project_id == deliveries.project_id, events.c.id == deliveries.event_id
-    )
-    of_webhook = and_(
-        webhooks.c.project_id == deliveries.project_id, webhooks.c.id == deliveries.webhook_id
-    )
     if connection.dialect.name == "postgresql":
         # One statement: the claim returns what the attempts need (UPDATE ... FROM).
         result = await connection.execute(
-            claim.where(of_event, of_webhook).returning(*_ATTEMPT_COLUMNS)
+            claim.where(_ITS_EVENT, _ITS_WEBHOOK).returning(*_ATTEMPT_COLUMNS)
         )
         return list(result.mappings())
     # SQLite's RETURNING cannot name the tables of UPDATE ... FROM: the keys, then a read.
@@ -310,8 +303,8 @@ async def claim_due(
         return []
     result = await connection.execute(
         select(*_ATTEMPT_COLUMNS)
-        .join(events, of_event)
-        .join(webhooks, of_webhook)
+        .join(events, _ITS_EVENT)
+        .join(webhooks, _ITS_WEBHOOK)
         .where(tuple_(deliveries.project_id, deliveries.id).in_(keys))
     )
     return list(result.mappings())
