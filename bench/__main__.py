@@ -18,12 +18,15 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 import httpx
 
+from bench import floor_rounds
+from bench.floor_rounds import FLOOR_READS, Comparison
 from bench.loadgen import Figures, run_wrk
 from bench.seed import DEEP_PAGE_DEPTH, Plan, SeededProject, seed_postgres, seed_sqlite
 from mutuals.auth.tokens import TokenSigner
@@ -49,6 +52,17 @@ class Row:
 class Report:
     rows: list[Row] = field(default_factory=list)
     seeding: dict[str, float] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    def compare(self, comparison: Comparison) -> None:
+        self.comparisons.append(comparison)
+        print(
+            f"  {comparison.config:<16} {comparison.workload:<34} service"
+            f" {comparison.service.requests_per_second:>9,.0f}/s floor"
+            f" {comparison.floor.requests_per_second:>9,.0f}/s = {comparison.ratio:.0%}"
+            f" {comparison.note}",
+            flush=True,
+        )
 
     def add(self, config: str, workload: str, figures: Figures, note: str = "") -> None:
         self.rows.append(Row(config, workload, figures, note))
@@ -347,8 +361,10 @@ def run_config(
         "MUTUALS_REDIS_URL": "",
         # The webhook workloads deliver to a receiver on this machine.
         "MUTUALS_WEBHOOKS_ALLOW_PRIVATE": "true",
-        # The production defaults, not the test suite's small pools.
-        "MUTUALS_DATABASE_POOL_SIZE": "32",
+        # The production defaults (32 + 16 per worker), not the test suite's small pools;
+        # with several workers the 32 kept connections are shared out between them, so the
+        # floor's rounds (bench/floor_rounds.py) fit PostgreSQL's connection limit too.
+        "MUTUALS_DATABASE_POOL_SIZE": str(32 // workers),
         "MUTUALS_DATABASE_MAX_OVERFLOW": "16",
     }
     with ServedProcess(env, "--workers", str(workers)) as server:
@@ -365,6 +381,10 @@ def run_config(
             report.add(name, label, figures)
             settle(server.base)
 
+        if database_url.startswith("postgresql") and not args.writes_only:
+            compare_with_floor(report, name, server.base, database_url, seeded, workers, args)
+        if args.floor_only:
+            return
         if not args.writes_only:
             for workload, requests in read_workloads(seeded):
                 measure(workload, requests, args.connections)
@@ -383,6 +403,82 @@ def run_config(
         mixed = write_job(seeded, server.base, 0.2, args.duration, args.warmup)
         report.add(name, "mixed: 80% reads, 20% writes", run_writer(mixed))
         measure_webhooks(report, name, seeded, server.base, args)
+
+
+def compare_with_floor(
+    report: Report,
+    name: str,
+    base: str,
+    database_url: str,
+    seeded: SeededProject,
+    workers: int,
+    args: argparse.Namespace,
+) -> None:
+    """The service and the floor, workload by workload, in interleaved rounds."""
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    # Tiny pools on tiny data: the smoke test runs inside the suite's connection budget.
+    pool_size = 4 if args.smoke else 32 // workers
+    with floor_rounds.serve_floor(dsn, SECRET, workers, pool_size) as floor:
+
+        def reads(target: str, requests: list[tuple[str, str]]) -> Callable[[], Figures]:
+            def measure() -> Figures:
+                figures = run_wrk(
+                    target,
+                    requests,
+                    duration=args.duration,
+                    warmup=args.warmup,
+                    connections=args.connections,
+                    threads=min(2, args.connections),
+                )
+                settle(base)
+                return figures
+
+            return measure
+
+        workloads = dict(read_workloads(seeded))
+        for label in FLOOR_READS:
+            service, bare = floor_rounds.interleaved(
+                reads(base, workloads[label]), reads(floor, workloads[label])
+            )
+            report.compare(Comparison(name, label, service, bare))
+
+        def cycles(target: str) -> Callable[[], Figures]:
+            def measure() -> Figures:
+                figures = run_writer(write_job(seeded, target, 1.0, args.duration, args.warmup))
+                cycles: float = run_writer.last_cycles  # type: ignore[attr-defined]
+                settle(base)
+                return Figures(cycles, figures.p50_ms, figures.p99_ms, figures.errors)
+
+            return measure
+
+        def raw_cycles() -> Figures:
+            # The floor app's idle connections close first (bench/floor.py, IDLE_SECONDS).
+            time.sleep(floor_rounds.FLOOR_IDLE_WAIT_SECONDS)
+            writers = seeded.writers
+            job = {
+                "dsn": dsn,
+                "project": str(seeded.id),
+                "pairs": [
+                    [str(a), str(b)] for a, b in zip(writers[0::2], writers[1::2], strict=True)
+                ],
+                "duration": args.duration,
+                "warmup": args.warmup,
+            }
+            return Figures(floor_rounds.run_raw_writes(job), 0.0, 0.0, 0)
+
+        service_runs, http_runs, raw_runs = [], [], []
+        for _ in range(floor_rounds.ROUNDS):
+            service_runs.append(cycles(base)())
+            http_runs.append(cycles(floor)())
+            raw_runs.append(raw_cycles())
+        service = floor_rounds.mean(service_runs)
+        label = "write cycles/s: request, accept, remove"
+        report.compare(
+            Comparison(name, label, service, floor_rounds.mean(raw_runs), "raw asyncpg client")
+        )
+        report.compare(
+            Comparison(name, label, service, floor_rounds.mean(http_runs), "floor app over HTTP")
+        )
 
 
 WEBHOOK_ROUNDS = 2
@@ -547,10 +643,19 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument(
         "--writes-only", action="store_true", help="only the write workloads (quick checks)"
     )
+    parser.add_argument(
+        "--floor-only",
+        action="store_true",
+        help="only the service against the floor (PostgreSQL configurations)",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.duration, args.warmup = 1.0, 0.0
-    plan = Plan.tiny() if args.smoke else Plan.standard(with_big_project=not args.writes_only)
+    plan = (
+        Plan.tiny()
+        if args.smoke
+        else Plan.standard(with_big_project=not (args.writes_only or args.floor_only))
+    )
     configs = [part.strip() for part in args.configs.split(",") if part.strip()]
     report = Report()
     started = time.perf_counter()
@@ -592,6 +697,9 @@ def main(argv: list[str] | None = None) -> Report:
     total = time.perf_counter() - started
     print()
     print(report.table())
+    if report.comparisons:
+        print()
+        print(floor_rounds.table(report.comparisons))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"\ntotal {total:.0f}s on {machine}")
     if args.write:
@@ -602,8 +710,14 @@ def main(argv: list[str] | None = None) -> Report:
 def _write_markdown(path: Path, report: Report, total: float) -> None:
     marker = "<!-- bench:table -->"
     seeding = "\n".join(f"- {label}: {seconds:.1f} s" for label, seconds in report.seeding.items())
+    floor = (
+        f"The service against the floor (interleaved rounds, means):\n\n"
+        f"{floor_rounds.table(report.comparisons)}\n\n"
+        if report.comparisons
+        else ""
+    )
     block = (
-        f"{marker}\n{report.table()}\n\nSeeding:\n{seeding}\n\n"
+        f"{marker}\n{report.table()}\n\n{floor}Seeding:\n{seeding}\n\n"
         f"Whole run: {total:.0f} s on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}.\n{marker}"
     )
