@@ -35,6 +35,7 @@ from mutuals.cursors import Listing, after_position, depth, page_parameters, rea
 from mutuals.db import insert_ignoring_conflicts
 from mutuals.models import connections, users
 from mutuals.pagination import PageRequest
+from mutuals.prepared import Prepared, Row
 from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.visibility import Viewer, blocks_viewer, hidden_users, visible
@@ -86,21 +87,20 @@ def _id_is(project_id: uuid.UUID, connection_id: uuid.UUID) -> ColumnElement[boo
 
 # Hot read paths use statements built once with bind parameters: building a SQLAlchemy
 # statement costs more Python time than the query itself takes in the database.
-FIND_BETWEEN = select(*RECORD_COLUMNS).where(
-    connections.c.project_id == bindparam("project_id"),
-    connections.c.pair_low_id == bindparam("low"),
-    connections.c.pair_high_id == bindparam("high"),
+FIND_BETWEEN = Prepared(
+    select(*RECORD_COLUMNS).where(
+        connections.c.project_id == bindparam("project_id"),
+        connections.c.pair_low_id == bindparam("low"),
+        connections.c.pair_high_id == bindparam("high"),
+    )
 )
 
 
 async def find_between(
     connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
-) -> RowMapping | None:
+) -> Row | None:
     low, high = canonical_pair(a, b)
-    result = await connection.execute(
-        FIND_BETWEEN, {"project_id": project_id, "low": low, "high": high}
-    )
-    return result.mappings().one_or_none()
+    return await FIND_BETWEEN.row(connection, {"project_id": project_id, "low": low, "high": high})
 
 
 async def find_by_id(
@@ -277,8 +277,10 @@ async def adjust_connection_counts(
     return {row["id"]: row for row in result.mappings()}
 
 
-CONNECTION_COUNT = select(users.c.connections_count).where(
-    users.c.project_id == bindparam("project_id"), users.c.id == bindparam("user_id")
+CONNECTION_COUNT = Prepared(
+    select(users.c.connections_count).where(
+        users.c.project_id == bindparam("project_id"), users.c.id == bindparam("user_id")
+    )
 )
 
 
@@ -286,7 +288,9 @@ async def connection_count(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
 ) -> int | None:
     """The user's accepted connections, or None when there is no such user."""
-    return await connection.scalar(CONNECTION_COUNT, {"project_id": project_id, "user_id": user_id})
+    parameters = {"project_id": project_id, "user_id": user_id}
+    count: int | None = await CONNECTION_COUNT.scalar(connection, parameters)
+    return count
 
 
 def _accepted_side(
@@ -326,9 +330,7 @@ SIDES: tuple[Side, Side] = ("requester_id", "receiver_id")
 
 
 @functools.cache
-def _accepted_page(
-    fields: tuple[SearchField, ...] | None, filtered: bool, after: bool
-) -> Select[Any]:
+def _accepted_page(fields: tuple[SearchField, ...] | None, filtered: bool, after: bool) -> Prepared:
     """Newest first, from the two partial indexes merged.
 
     The user may be either side of a record; each side is read in order from its own
@@ -351,7 +353,7 @@ def _accepted_page(
         )
         branches.append(select(branch))
     merged = union_all(*branches).subquery()
-    return (
+    return Prepared(
         select(merged)
         .order_by(merged.c.connected_at.desc(), merged.c.connection_id.desc())
         .limit(bindparam("page_limit", type_=Integer))
@@ -449,7 +451,7 @@ async def list_accepted(
     listing: Listing,
     search: Search | None,
     viewer: Viewer,
-) -> list[RowMapping]:
+) -> list[Row]:
     parameters = {
         **list_parameters(project_id, user_id, search, viewer),
         **page_parameters(listing),
@@ -458,8 +460,7 @@ async def list_accepted(
     statement = _accepted_page(
         search[1] if search else None, viewer.filters(user_id), reads_after(listing)
     )
-    result = await connection.execute(statement, parameters)
-    return list(result.mappings())
+    return await statement.rows(connection, parameters)
 
 
 async def count_accepted_matching(
@@ -478,17 +479,17 @@ async def count_accepted_matching(
 
 
 @functools.cache
-def _pending_statements(side: Side, after: bool) -> tuple[Select[Any], Select[Any]]:
+def _pending_statements(side: Side, after: bool) -> tuple[Prepared, Prepared]:
     other: Side = "receiver_id" if side == "requester_id" else "requester_id"
     mine = and_(
         connections.c.project_id == bindparam("project_id"),
         connections.c[side] == bindparam("user_id"),
         connections.c.status == PENDING,
     )
-    count = select(func.count()).select_from(connections).where(mine)
+    count = Prepared(select(func.count()).select_from(connections).where(mine))
     if after:
         mine = and_(mine, after_position(connections.c.created_at, connections.c.id))
-    page = (
+    page = Prepared(
         select(
             connections.c.id.label("connection_id"),
             connections.c.message,
@@ -516,17 +517,17 @@ async def list_pending(
     user_id: uuid.UUID,
     side: Side,
     listing: Listing,
-) -> tuple[list[RowMapping], int | None]:
+) -> tuple[list[Row], int | None]:
     """A page of pending requests, and their total (None for a page by cursor)."""
     count, page_statement = _pending_statements(side, reads_after(listing))
     parameters = {"project_id": project_id, "user_id": user_id}
     total = None
     if isinstance(listing, PageRequest):
-        total = await connection.scalar(count, parameters) or 0
+        total = await count.scalar(connection, parameters) or 0
         if listing.offset >= total:
             return [], total
-    result = await connection.execute(page_statement, {**parameters, **page_parameters(listing)})
-    return list(result.mappings()), total
+    rows = await page_statement.rows(connection, {**parameters, **page_parameters(listing)})
+    return rows, total
 
 
 async def delete_between(

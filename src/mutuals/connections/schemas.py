@@ -4,9 +4,9 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, WithJsonSchema
-from sqlalchemy import RowMapping
 
 from mutuals.pagination import ListPagination
+from mutuals.prepared import Row
 from mutuals.timestamps import to_iso, to_iso_or_none
 from mutuals.users.schemas import User, public_user
 
@@ -105,7 +105,7 @@ class PendingPage(BaseModel):
     pagination: ListPagination
 
 
-def connection_item(row: RowMapping) -> dict[str, Any]:
+def connection_item(row: Row) -> dict[str, Any]:
     return {
         "id": str(row["connection_id"]),
         "connectedUser": public_user(row, prefix="user_"),
@@ -114,7 +114,7 @@ def connection_item(row: RowMapping) -> dict[str, Any]:
     }
 
 
-def pending_item(row: RowMapping, kind: Literal["sent", "received"]) -> dict[str, Any]:
+def pending_item(row: Row, kind: Literal["sent", "received"]) -> dict[str, Any]:
     return {
         "id": str(row["connection_id"]),
         "type": kind,

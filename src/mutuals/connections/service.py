@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals import events
@@ -37,6 +36,7 @@ from mutuals.errors import AppError
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
 from mutuals.pagination import PageRequest
+from mutuals.prepared import Row
 from mutuals.search import Search
 from mutuals.storable import text_problem
 from mutuals.timestamps import to_iso, utc_now
@@ -144,7 +144,7 @@ async def _record(
     )
 
 
-def _conflict(existing: RowMapping, requester_id: uuid.UUID) -> Exception | None:
+def _conflict(existing: Row, requester_id: uuid.UUID) -> Exception | None:
     """Why a request cannot be made, or None when the record changed and a retry may pass."""
     if existing["status"] == "accepted":
         return AlreadyConnected()
@@ -277,7 +277,7 @@ async def remove_with_user(
 async def _forget_request(
     connection: AsyncConnection,
     project_id: uuid.UUID,
-    removed: RowMapping,
+    removed: Row,
     actor_id: uuid.UUID,
     reason: str | None = None,
 ) -> None:
@@ -291,7 +291,7 @@ async def _forget_request(
 async def _forget_connection(
     connection: AsyncConnection,
     project_id: uuid.UUID,
-    removed: RowMapping,
+    removed: Row,
     actor_id: uuid.UUID,
     reason: str | None = None,
 ) -> None:
@@ -322,7 +322,7 @@ async def list_connections(
             )
     else:
         await _require_visible(connection, project_id, user_id, viewer)
-    rows: list[RowMapping] = []
+    rows: list[Row] = []
     if isinstance(listing, CursorRequest) or listing.offset < (count or 0):
         rows = await repository.list_accepted(
             connection, project_id, user_id, listing, search, viewer
@@ -331,11 +331,11 @@ async def list_connections(
     return listed(items, rows, listing, count, _connection_position)
 
 
-def _connection_position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+def _connection_position(row: Row) -> tuple[datetime, uuid.UUID]:
     return row["connected_at"], row["connection_id"]
 
 
-def _pending_position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+def _pending_position(row: Row) -> tuple[datetime, uuid.UUID]:
     return row["requested_at"], row["connection_id"]
 
 
@@ -381,7 +381,7 @@ async def list_pending(
 
 async def detach_pair(
     connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
-) -> RowMapping | None:
+) -> Row | None:
     """Deletes the record between two users, whatever its state; `forget_detached` then
     accounts for it (edge rows first, counter rows after, as every change does)."""
     return await repository.delete_between(connection, project_id, a, b)
@@ -390,7 +390,7 @@ async def detach_pair(
 async def forget_detached(
     connection: AsyncConnection,
     project_id: uuid.UUID,
-    removed: RowMapping | None,
+    removed: Row | None,
     blocker_id: uuid.UUID,
 ) -> None:
     """Accounts for a record a block deleted; its event says the block was the reason."""

@@ -3,9 +3,9 @@
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import RowMapping
 
 from mutuals.models import users
+from mutuals.prepared import Row
 from mutuals.timestamps import to_iso, to_iso_or_none
 
 # Columns a public profile is made of; queries select these and nothing private.
@@ -46,7 +46,7 @@ class AuthUser(User):
     auth_methods: list[str] = Field(alias="authMethods")
 
 
-def public_user(row: RowMapping, prefix: str = "") -> dict[str, Any]:
+def public_user(row: Row, prefix: str = "") -> dict[str, Any]:
     """The public profile from a row; `prefix` reads columns labelled e.g. `user_name`."""
     return {
         "id": str(row[prefix + "id"]),
@@ -62,7 +62,7 @@ def public_user(row: RowMapping, prefix: str = "") -> dict[str, Any]:
     }
 
 
-def auth_user(row: RowMapping) -> dict[str, Any]:
+def auth_user(row: Row) -> dict[str, Any]:
     return {
         **public_user(row),
         "email": row["email"],
