@@ -25,6 +25,7 @@ from mutuals.errors import ServiceUnavailable, error_response, install_error_han
 from mutuals.follows.router import router as follows_router
 from mutuals.idempotency import service as idempotency
 from mutuals.identity.router import router as identity_router
+from mutuals.lanes import Lanes
 from mutuals.metrics_endpoint import metrics_router
 from mutuals.middleware import HttpEdge
 from mutuals.notifications.router import router as notifications_router
@@ -111,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _document_credentials(app)
     serve_docs(app)
+    # Inside the edge: planned routes are served here, the rest by the framework (lanes.py).
+    app.add_middleware(Lanes, owner=app)
     app.add_middleware(HttpEdge, max_body_bytes=settings.max_body_bytes, cors=CorsPolicy())
     return app
 

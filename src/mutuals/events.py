@@ -20,6 +20,7 @@ from mutuals.db import deliveries_queued
 from mutuals.ids import new_id
 from mutuals.models import events, webhook_deliveries, webhooks
 from mutuals.models.base import UtcDateTime
+from mutuals.prepared import Prepared
 from mutuals.timestamps import to_iso
 
 EventType = Literal[
@@ -41,8 +42,9 @@ EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 # One statement on PostgreSQL: the event and its deliveries; it answers a row when it
 # queued any. (No NOTIFY here: PostgreSQL serialises the commits of notifying transactions,
 # fsync included, which cost a third of the write throughput under load.)
-_RECORD_POSTGRES = text(
-    """
+_RECORD_POSTGRES = Prepared(
+    text(
+        """
     WITH event AS (
         INSERT INTO events (project_id, id, type, payload, created_at)
         VALUES (:project_id, :event_id, :type, :payload, :created_at)
@@ -59,10 +61,11 @@ _RECORD_POSTGRES = text(
     )
     SELECT 1 FROM queued LIMIT 1
     """
-).bindparams(
-    bindparam("project_id", type_=Uuid()),
-    bindparam("event_id", type_=Uuid()),
-    bindparam("created_at", type_=UtcDateTime()),
+    ).bindparams(
+        bindparam("project_id", type_=Uuid()),
+        bindparam("event_id", type_=Uuid()),
+        bindparam("created_at", type_=UtcDateTime()),
+    )
 )
 
 
@@ -102,8 +105,7 @@ async def record(
     # Counted by the transaction once it commits (business_metrics.py).
     connection.info.setdefault(RECORDED_EVENTS, []).append(event_type)
     if connection.dialect.name == "postgresql":
-        queued = await connection.execute(_RECORD_POSTGRES, parameters)
-        if queued.first() is not None:
+        if await _RECORD_POSTGRES.row(connection, parameters) is not None:
             deliveries_queued(connection)
         return
     # SQLite: the same rows in three statements (no network between them, no CTE inserts).

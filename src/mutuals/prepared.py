@@ -1,5 +1,8 @@
 """Statements SQLAlchemy builds once, run on PostgreSQL as asyncpg prepared statements.
 
+(In an UPDATE or INSERT, a parameter must not be named like a column of the table:
+SQLAlchemy would read it, on SQLite, as a value to set.)
+
 SQLAlchemy stays the one place statements are written (and what SQLite runs), but on
 PostgreSQL its execution layer (the greenlet hop, cursor emulation and result wrapping)
 cost a read more than the database did: about a quarter of a worker's CPU time per status
@@ -32,6 +35,8 @@ class _Compiled:
     sql: str
     names: tuple[str, ...]
     binds: tuple[Processor, ...]
+    # Values fixed when the statement was built (`.values(status="accepted")`), by name.
+    fixed: Mapping[str, Any]
     keys: tuple[str, ...]
     # None when no column needs processing: the driver's records are returned as they are.
     results: tuple[Processor, ...] | None
@@ -57,6 +62,11 @@ class Prepared:
             sql=compiled.string,
             names=names,
             binds=tuple(_single(bind_processors.get(name)) for name in names),
+            fixed={
+                name: bind.effective_value
+                for name, bind in compiled.binds.items()
+                if bind.value is not None or bind.callable is not None
+            },
             keys=tuple(column.keyname for column in columns),
             results=results if any(results) else None,
         )
@@ -64,14 +74,18 @@ class Prepared:
     async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> list[Row]:
         if connection.dialect.name != "postgresql":
             result = await connection.execute(self.statement, parameters)  # type: ignore[call-overload]
-            mapped: list[Row] = list(result.mappings())
+            mapped: list[Row] = list(result.mappings()) if result.returns_rows else []
             return mapped
         compiled = self._postgres
         if compiled is None:
             compiled = self._postgres = self._compile(connection.dialect)
+        fixed = compiled.fixed
+        values = [
+            parameters[name] if name in parameters else fixed[name] for name in compiled.names
+        ]
         arguments = [
-            parameters[name] if bind is None else bind(parameters[name])
-            for name, bind in zip(compiled.names, compiled.binds, strict=True)
+            value if bind is None else bind(value)
+            for value, bind in zip(values, compiled.binds, strict=True)
         ]
         records = await _fetch(connection, compiled.sql, arguments)
         if compiled.results is None:

@@ -49,7 +49,16 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert all("commit to delivery p50" in row.note for row in hooked)
     assert [row for row in report.rows if row.figures.errors] == []
     assert all(row.figures.requests_per_second > 0 for row in report.rows)
+    # The service against the floor on each PostgreSQL configuration: four reads and the
+    # write cycles against the raw client and against the floor app.
+    compared = [(row.config, row.workload, row.note) for row in report.comparisons]
+    assert len(compared) == 2 * 6
+    assert ("PostgreSQL, 2 workers", "status between two users", "") in compared
+    assert all(row.service.requests_per_second > 0 for row in report.comparisons)
+    assert all(row.floor.requests_per_second > 0 for row in report.comparisons)
+    assert all(row.service.errors == 0 and row.floor.errors == 0 for row in report.comparisons)
     written = output.read_text()
+    assert "The service against the floor" in written
     assert "old" not in written
     assert written.startswith("# Benchmarks") and written.endswith("notes\n")
     assert "| PostgreSQL, 2 workers | bare /healthz |" in written

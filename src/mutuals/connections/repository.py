@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mutuals.cursors import Listing, after_position, depth, page_parameters, reads_after
 from mutuals.db import insert_ignoring_conflicts
 from mutuals.models import connections, users
+from mutuals.models.base import UtcDateTime
 from mutuals.pagination import PageRequest
 from mutuals.prepared import Prepared, Row
 from mutuals.search import Search, SearchField, list_parameters, user_matches
@@ -178,6 +179,36 @@ async def replace_declined_by_receiver(
     return (await connection.scalar(statement)) is not None
 
 
+def _pending_to(decision: str, where: ColumnElement[bool]) -> Prepared:
+    return Prepared(
+        update(connections)
+        .where(where, connections.c.status == PENDING)
+        .values(status=decision, responded_at=bindparam("now", type_=UtcDateTime()))
+        .returning(*RECORD_COLUMNS)
+    )
+
+
+# Parameters named unlike the table's columns: UPDATE statements use these too.
+_PROJECT = bindparam("project", type_=Uuid)
+_USER = bindparam("user", type_=Uuid)
+_BY_ID = and_(
+    connections.c.project_id == _PROJECT, connections.c.id == bindparam("connection", type_=Uuid)
+)
+_OTHER = bindparam("other", type_=Uuid)
+_BY_PAIR = and_(
+    connections.c.project_id == _PROJECT,
+    connections.c.pair_low_id == case((_USER < _OTHER, _USER), else_=_OTHER),
+    connections.c.pair_high_id == case((_USER < _OTHER, _OTHER), else_=_USER),
+)
+# Accept or decline by id, only if pending and addressed to the receiver.
+_RESPOND = {
+    decision: _pending_to(decision, and_(_BY_ID, connections.c.receiver_id == _USER))
+    for decision in ("accepted", "declined")
+}
+# The receiver declines by the other user's id.
+_DECLINE_BETWEEN = _pending_to("declined", and_(_BY_PAIR, connections.c.receiver_id == _USER))
+
+
 async def respond_to_pending(
     connection: AsyncConnection,
     project_id: uuid.UUID,
@@ -185,19 +216,15 @@ async def respond_to_pending(
     receiver_id: uuid.UUID,
     status: Literal["accepted", "declined"],
     now: datetime,
-) -> RowMapping | None:
+) -> Row | None:
     """Accept or decline, only if the record is pending and addressed to `receiver_id`."""
-    result = await connection.execute(
-        update(connections)
-        .where(
-            _id_is(project_id, connection_id),
-            connections.c.status == PENDING,
-            connections.c.receiver_id == receiver_id,
-        )
-        .values(status=status, responded_at=now)
-        .returning(*RECORD_COLUMNS)
-    )
-    return result.mappings().one_or_none()
+    parameters = {
+        "project": project_id,
+        "connection": connection_id,
+        "user": receiver_id,
+        "now": now,
+    }
+    return await _RESPOND[status].row(connection, parameters)
 
 
 async def decline_pending_between(
@@ -206,29 +233,23 @@ async def decline_pending_between(
     receiver_id: uuid.UUID,
     requester_id: uuid.UUID,
     now: datetime,
-) -> RowMapping | None:
-    result = await connection.execute(
-        update(connections)
-        .where(
-            _pair_is(project_id, receiver_id, requester_id),
-            connections.c.status == PENDING,
-            connections.c.receiver_id == receiver_id,
-        )
-        .values(status="declined", responded_at=now)
-        .returning(*RECORD_COLUMNS)
-    )
-    return result.mappings().one_or_none()
+) -> Row | None:
+    parameters = {"project": project_id, "user": receiver_id, "other": requester_id, "now": now}
+    return await _DECLINE_BETWEEN.row(connection, parameters)
 
 
-def _removable_by(user_id: uuid.UUID) -> ColumnElement[bool]:
-    # Withdraw: the requester of a pending record. Disconnect: either party of an accepted one.
-    return or_(
-        and_(connections.c.status == PENDING, connections.c.requester_id == user_id),
-        and_(
-            connections.c.status == ACCEPTED,
-            or_(connections.c.requester_id == user_id, connections.c.receiver_id == user_id),
-        ),
-    )
+# Withdraw: the requester of a pending record. Disconnect: either party of an accepted one.
+_REMOVABLE = or_(
+    and_(connections.c.status == PENDING, connections.c.requester_id == _USER),
+    and_(
+        connections.c.status == ACCEPTED,
+        or_(connections.c.requester_id == _USER, connections.c.receiver_id == _USER),
+    ),
+)
+_DELETE_BY_ID = Prepared(delete(connections).where(_BY_ID, _REMOVABLE).returning(*RECORD_COLUMNS))
+_DELETE_BETWEEN = Prepared(
+    delete(connections).where(_BY_PAIR, _REMOVABLE).returning(*RECORD_COLUMNS)
+)
 
 
 async def delete_by_id_if_removable(
@@ -236,24 +257,29 @@ async def delete_by_id_if_removable(
     project_id: uuid.UUID,
     connection_id: uuid.UUID,
     user_id: uuid.UUID,
-) -> RowMapping | None:
-    result = await connection.execute(
-        delete(connections)
-        .where(_id_is(project_id, connection_id), _removable_by(user_id))
-        .returning(*RECORD_COLUMNS)
-    )
-    return result.mappings().one_or_none()
+) -> Row | None:
+    parameters = {"project": project_id, "connection": connection_id, "user": user_id}
+    return await _DELETE_BY_ID.row(connection, parameters)
 
 
 async def delete_between_if_removable(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_id: uuid.UUID
-) -> RowMapping | None:
-    result = await connection.execute(
-        delete(connections)
-        .where(_pair_is(project_id, user_id, other_id), _removable_by(user_id))
-        .returning(*RECORD_COLUMNS)
+) -> Row | None:
+    parameters = {"project": project_id, "user": user_id, "other": other_id}
+    return await _DELETE_BETWEEN.row(connection, parameters)
+
+
+# One statement for both rows: PostgreSQL locks them in index order, so two transitions
+# touching the same users cannot deadlock on the counters.
+_ADJUST_COUNTS = Prepared(
+    update(users)
+    .where(
+        users.c.project_id == _PROJECT,
+        users.c.id.in_([bindparam("a", type_=Uuid), bindparam("b", type_=Uuid)]),
     )
-    return result.mappings().one_or_none()
+    .values(connections_count=users.c.connections_count + bindparam("delta", type_=Integer))
+    .returning(*PUBLIC_USER_COLUMNS)
+)
 
 
 async def adjust_connection_counts(
@@ -262,19 +288,11 @@ async def adjust_connection_counts(
     a: uuid.UUID,
     b: uuid.UUID,
     delta: int,
-) -> dict[uuid.UUID, RowMapping]:
-    """Add `delta` to both users' counters; returns their public profiles.
-
-    One statement for both rows: PostgreSQL locks them in index order, so two transitions
-    touching the same users cannot deadlock on the counters.
-    """
-    result = await connection.execute(
-        update(users)
-        .where(users.c.project_id == project_id, users.c.id.in_(canonical_pair(a, b)))
-        .values(connections_count=users.c.connections_count + delta)
-        .returning(*PUBLIC_USER_COLUMNS)
-    )
-    return {row["id"]: row for row in result.mappings()}
+) -> dict[uuid.UUID, Row]:
+    """Add `delta` to both users' counters; returns their public profiles."""
+    parameters = {"project": project_id, "a": a, "b": b, "delta": delta}
+    rows = await _ADJUST_COUNTS.rows(connection, parameters)
+    return {row["id"]: row for row in rows}
 
 
 CONNECTION_COUNT = Prepared(

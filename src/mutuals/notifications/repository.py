@@ -18,14 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mutuals.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.models import app_notifications
 from mutuals.pagination import PageRequest
+from mutuals.prepared import Prepared
 
 # A literal so the planner can use the partial index of unread rows.
 UNREAD = app_notifications.c.is_read == literal_column("false")
 
 
+# Every column, each bound by its own name.
+_INSERT = Prepared(insert(app_notifications))
+
+
 async def insert_notification(connection: AsyncConnection, row: dict[str, Any]) -> None:
     """Inserts a notification given as its full row (project_id included)."""
-    await connection.execute(insert(app_notifications).values(**row))
+    await _INSERT.rows(connection, row)
 
 
 async def delete_unread_about_connection(

@@ -2,7 +2,6 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals import events
@@ -11,12 +10,13 @@ from mutuals.ids import new_id
 from mutuals.notifications import repository
 from mutuals.notifications.errors import NotificationNotFound
 from mutuals.notifications.schemas import notification_body
+from mutuals.prepared import Row
 from mutuals.timestamps import utc_now
 
 ConnectionEvent = Literal["connection-request", "connection-accepted"]
 
 
-def _initiator(initiator: RowMapping) -> dict[str, Any]:
+def _initiator(initiator: Row) -> dict[str, Any]:
     return {
         "initiatorId": str(initiator["id"]),
         "initiatorName": initiator["name"],
@@ -31,7 +31,7 @@ async def notify_connection_event(
     recipient_id: uuid.UUID,
     event: ConnectionEvent,
     connection_id: uuid.UUID,
-    initiator: RowMapping,
+    initiator: Row,
     now: datetime,
 ) -> None:
     """Written in the caller's transaction: the event and its notification commit together."""
@@ -43,7 +43,7 @@ async def notify_new_follow(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     followed_id: uuid.UUID,
-    follower: RowMapping,
+    follower: Row,
     now: datetime,
 ) -> None:
     await _notify(
@@ -57,7 +57,7 @@ async def _notify(
     recipient_id: uuid.UUID,
     kind: str,
     metadata: dict[str, Any],
-    initiator: RowMapping,
+    initiator: Row,
     now: datetime,
 ) -> None:
     """The notification, and its event for the app's backend, in the caller's transaction."""
@@ -102,7 +102,7 @@ async def list_notifications(
     return listed([notification_body(row) for row in rows], rows, listing, total, _position)
 
 
-def _position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+def _position(row: Row) -> tuple[datetime, uuid.UUID]:
     return row["created_at"], row["id"]
 
 

@@ -1,0 +1,151 @@
+"""The planned request path (lanes.py) answers exactly as the framework's own path does.
+
+Each case is sent twice to the same app: once through the lanes, once with a dependency
+override in place (which sends every request through the framework); status, body and
+headers must be the same, request ids and rate-limit windows aside.
+"""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from mutuals.lanes import Table
+from tests.factories import ProjectFactory
+
+VARYING_HEADERS = {"x-request-id", "content-length", "date"}
+
+
+@contextmanager
+def through_the_framework(app: FastAPI) -> Iterator[None]:
+    def unused() -> None:
+        """Never a dependency of any route: its presence alone changes the path."""
+
+    app.dependency_overrides[unused] = unused
+    try:
+        yield
+    finally:
+        app.dependency_overrides.pop(unused)
+
+
+def comparable(response: httpx.Response) -> tuple[int, bytes, dict[str, str]]:
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name not in VARYING_HEADERS and not name.startswith("x-ratelimit")
+    }
+    return response.status_code, response.content, headers
+
+
+def test_the_hot_routes_are_planned(app: FastAPI) -> None:
+    table = Table(app)
+    project, user, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for method, path in [
+        ("GET", f"/v7/{project}/users/{user}/connection"),
+        ("GET", f"/v7/{project}/users/{user}/connections-count"),
+        ("GET", f"/v7/{project}/connections"),
+        ("GET", f"/v7/{project}/connections/pending/received"),
+        ("GET", f"/v7/{project}/relationships"),
+        ("PATCH", f"/v7/{project}/connections/{other}/accept"),
+        ("DELETE", f"/v7/{project}/connections/{other}"),
+        ("GET", f"/v7/{project}/users/{user}/followers"),
+    ]:
+        found = table.find(method, path)
+        assert found is not None, (method, path)
+        lane, values = found
+        assert lane.plan is not None, (method, path)
+        assert values["projectId"] == str(project)
+
+
+def test_routes_the_plans_cannot_express_are_left_to_the_framework(app: FastAPI) -> None:
+    table = Table(app)
+    project = uuid.uuid4()
+    sign_in = table.find("POST", f"/v7/{project}/auth/sign-in")
+    assert sign_in is not None and sign_in[0].plan is None  # a body, its own route class
+    assert table.find("GET", f"/v7/{project}/users//connection") is None  # an empty id
+    assert table.find("GET", f"/v7/{project}/connections/") is None  # a trailing slash
+    assert table.find("HEAD", f"/v7/{project}/connections") is None
+
+
+async def test_lanes_answer_as_the_framework_does(
+    app: FastAPI, client: httpx.AsyncClient, project: ProjectFactory
+) -> None:
+    alice, bob, carol = await project.user(), await project.user(), await project.user()
+    requested = await project.call(
+        "POST", f"/users/{bob.id}/connection", as_user=alice, json={"message": "hi"}
+    )
+    assert requested.status_code == 201
+    await project.call("POST", f"/users/{carol.id}/follow", as_user=alice)
+    base = project.base
+    cases: list[tuple[str, str, dict[str, str]]] = [
+        ("GET", f"{base}/users/{bob.id}/connection", alice.auth),
+        ("GET", f"{base}/users/{bob.id}/connection", bob.auth),
+        ("GET", f"{base}/users/not-an-id/connection", alice.auth),
+        ("GET", f"{base}/users/{alice.id}/connection", alice.auth),
+        ("GET", f"{base}/users/{bob.id}/connection", {}),
+        ("GET", f"{base}/users/{bob.id}/connection", {"Authorization": "Bearer nonsense"}),
+        ("GET", f"/v7/not-a-project/users/{bob.id}/connection", alice.auth),
+        ("GET", f"/v7/{uuid.uuid4()}/users/{bob.id}/connection", alice.auth),
+        ("GET", f"{base}/users/{alice.id}/connections-count", {}),
+        ("GET", f"{base}/users/{uuid.uuid4()}/connections-count", {}),
+        ("GET", f"{base}/connections/pending/received?page=1&limit=20", bob.auth),
+        ("GET", f"{base}/connections/pending/sent?page=0", alice.auth),
+        ("GET", f"{base}/connections/pending/sent?limit=2&limit=500", alice.auth),
+        ("GET", f"{base}/connections?page=1&cursor=", alice.auth),
+        ("GET", f"{base}/connections?cursor=", alice.auth),
+        ("GET", f"{base}/connections?cursor=forged", alice.auth),
+        ("GET", f"{base}/connections?query=User&searchFields=name", alice.auth),
+        ("GET", f"{base}/relationships?ids={bob.id},{carol.id}", alice.auth),
+        ("GET", f"{base}/relationships?ids={bob.id}&ids={carol.id}", alice.auth),
+        ("GET", f"{base}/relationships", alice.auth),
+        ("GET", f"{base}/users/{carol.id}/followers", {}),
+        ("GET", f"{base}/follows/following-count", alice.auth),
+        ("PATCH", f"{base}/connections/{requested.json()['id']}/accept", alice.auth),
+        ("PATCH", f"{base}/connections/not-an-id/accept", bob.auth),
+        ("DELETE", f"{base}/connections/{uuid.uuid4()}", alice.auth),
+        ("GET", f"{base}/app-notifications?page=1", bob.auth),
+    ]
+    for method, path, headers in cases:
+        planned = await client.request(method, path, headers=headers)
+        with through_the_framework(app):
+            framework = await client.request(method, path, headers=headers)
+        assert comparable(planned) == comparable(framework), (method, path)
+
+
+async def test_a_change_through_the_lanes_commits_once(
+    app: FastAPI, client: httpx.AsyncClient, project: ProjectFactory
+) -> None:
+    alice, bob = await project.user(), await project.user()
+    requested = await project.call("POST", f"/users/{bob.id}/connection", as_user=alice, json={})
+    connection_id = requested.json()["id"]
+    accepted = await client.patch(
+        f"{project.base}/connections/{connection_id}/accept", headers=bob.auth
+    )
+    assert accepted.status_code == 200
+    again = await client.patch(
+        f"{project.base}/connections/{connection_id}/accept", headers=bob.auth
+    )
+    assert again.status_code == 404
+    status = await client.get(f"{project.base}/users/{bob.id}/connection", headers=alice.auth)
+    assert status.json()["status"] == "connected"
+    count = await client.get(f"{project.base}/users/{alice.id}/connections-count")
+    assert count.json() == {"count": 1}
+
+
+async def test_a_replayed_change_answers_alike_on_both_paths(
+    app: FastAPI, client: httpx.AsyncClient, project: ProjectFactory
+) -> None:
+    alice, bob = await project.user(), await project.user()
+    requested = await project.call("POST", f"/users/{bob.id}/connection", as_user=alice, json={})
+    path = f"{project.base}/connections/{requested.json()['id']}/accept"
+    headers = {**bob.auth, "Idempotency-Key": f"accept-{uuid.uuid4()}"}
+    first = await client.patch(path, headers=headers)
+    replayed = await client.patch(path, headers=headers)
+    with through_the_framework(app):
+        replayed_by_framework = await client.patch(path, headers=headers)
+    assert first.status_code == 200
+    assert replayed.headers.get("idempotent-replayed") == "true"
+    assert comparable(replayed) == comparable(replayed_by_framework)
+    assert replayed.content == first.content
