@@ -12,21 +12,27 @@ same dependency and endpoint functions, called with the same arguments, and erro
 answered by the app's own exception handlers.
 
 Only what a plan expresses exactly is compiled: path and query parameters that are
-strings taken as sent, async dependencies (generators closed before the response is
-sent, as `scope="function"` asks), the request itself, and an endpoint that returns a
-response. A route with a body, headers, a custom route class or anything else goes
-through the framework as before, as does every request while a test overrides a
-dependency.
+strings taken as sent, a JSON body read and validated by the framework's own functions,
+async dependencies (generators closed before the response is sent, as `scope="function"`
+asks), the request itself, and an endpoint that returns a response. A route with
+headers, a form, a custom route class or anything else goes through the framework as
+before, as does every request while a test overrides a dependency.
 """
 
+import email.message
 import inspect
+import json
 from collections.abc import Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, params
+from fastapi._compat import ModelField, Undefined
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_body_to_args
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -58,26 +64,36 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Body:
+    """The endpoint's JSON body, as the framework reads and validates it."""
+
+    fields: tuple[ModelField, ...]
+    embedded: bool
+    strict_content_type: bool
+
+
+@dataclass(frozen=True)
 class Lane:
     route: APIRoute
     # Path segments after the leading "/": a literal, or None for a parameter's name.
     literals: tuple[str | None, ...]
     names: tuple[str | None, ...]
     plan: Plan | None  # None: served by the framework
+    body: Body | None = None
 
 
 class UnplannableError(Exception):
     """A route the plans cannot express; the framework serves it."""
 
 
-def plan_of(dependant: Dependant) -> Plan:
+def plan_of(dependant: Dependant, *, body_allowed: bool = False) -> Plan:
     call = dependant.call
     if call is None:
         raise UnplannableError("no function")
     unsupported = (
         dependant.header_params,
         dependant.cookie_params,
-        dependant.body_params,
+        not body_allowed and dependant.body_params,
         dependant.background_tasks_param_name,
         dependant.response_param_name,
         dependant.security_scopes_param_name,
@@ -125,17 +141,32 @@ def _lane(route: APIRoute, path: str) -> Lane:
         is_parameter = segment.startswith("{") and segment.endswith("}")
         literals.append(None if is_parameter else segment)
         names.append(segment[1:-1] if is_parameter else None)
-    plan: Plan | None
     try:
         if type(route) not in PLAIN_ROUTES or ":" in path:
             raise UnplannableError("a route class or path convertor of its own")
-        endpoint = plan_of(route.dependant)
+        plan = plan_of(route.dependant, body_allowed=True)
         if not _returns_response(route):
             raise UnplannableError("an endpoint whose return value the framework serialises")
-        plan = endpoint
+        body = _body_of(route)
     except UnplannableError:
-        plan = None
-    return Lane(route, tuple(literals), tuple(names), plan)
+        return Lane(route, tuple(literals), tuple(names), None)
+    return Lane(route, tuple(literals), tuple(names), plan, body)
+
+
+def _body_of(route: APIRoute) -> Body | None:
+    fields = route.dependant.body_params
+    if not fields:
+        return None
+    if any(isinstance(field.field_info, params.Form) for field in fields):
+        raise UnplannableError("a form body")
+    strict = route.strict_content_type
+    return Body(
+        fields=tuple(fields),
+        embedded=route._embed_body_fields,
+        strict_content_type=bool(
+            strict.value if isinstance(strict, DefaultPlaceholder) else strict
+        ),
+    )
 
 
 def _returns_response(route: APIRoute) -> bool:
@@ -203,7 +234,7 @@ class Lanes:
         scope["route"] = lane.route
         request = Request(scope, receive, send)
         try:
-            response = await self._run(lane.plan, request, path_params)  # type: ignore[arg-type]
+            response = await self._run(lane, request, path_params)
         except Exception as exc:
             handler = self._handler_for(exc)
             if handler is None:
@@ -211,10 +242,25 @@ class Lanes:
             response = await handler(request, exc)
         await response(scope, receive, send)
 
-    async def _run(self, plan: Plan, request: Request, path_params: dict[str, str]) -> Response:
+    async def _run(self, lane: Lane, request: Request, path_params: dict[str, str]) -> Response:
+        plan = lane.plan
+        if plan is None:
+            raise RuntimeError("a lane without a plan")
+        # As the framework: the body is read first, and judged after the dependencies ran
+        # (a bad credential answers before a bad body).
+        body = Undefined if lane.body is None else await _read_body(request, lane.body)
         solved: dict[Callable[..., Any], Any] = {}
         async with AsyncExitStack() as stack:
             arguments = await _arguments(plan, request, path_params, stack, solved)
+            if lane.body is not None:
+                values, errors = await request_body_to_args(
+                    body_fields=list(lane.body.fields),
+                    received_body=body,
+                    embed_body_fields=lane.body.embedded,
+                )
+                if errors:
+                    raise RequestValidationError(errors, body=body)
+                arguments.update(values)
             response = await plan.call(**arguments)
         if not isinstance(response, Response):
             raise TypeError(f"{plan.call.__qualname__} returned {type(response).__name__}")
@@ -268,3 +314,36 @@ async def _arguments(
                 (query.getlist(alias) or default) if many else query.get(alias, default)
             )
     return arguments
+
+
+async def _read_body(request: Request, body: Body) -> Any:
+    """The body as the framework reads it: JSON when declared so (or undeclared, unless
+    the content type is strict), the bytes otherwise, Undefined when empty."""
+    try:
+        raw = await request.body()
+        if not raw:
+            return Undefined
+        content_type = request.headers.get("content-type")
+        if not content_type:
+            return raw if body.strict_content_type else await request.json()
+        message = email.message.Message()
+        message["content-type"] = content_type
+        subtype = message.get_content_subtype()
+        if message.get_content_maintype() == "application" and (
+            subtype == "json" or subtype.endswith("+json")
+        ):
+            return await request.json()
+        return raw
+    except json.JSONDecodeError as error:
+        problem = {
+            "type": "json_invalid",
+            "loc": ("body", error.pos),
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": error.msg},
+        }
+        raise RequestValidationError([problem], body=error.doc) from error
+    except HTTPException:
+        raise
+    except Exception as error:
+        raise HTTPException(400, "There was an error parsing the body") from error

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
-    Select,
     Uuid,
     bindparam,
     exists,
@@ -25,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.models import blocks, users
+from mutuals.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -64,21 +64,26 @@ def visible(user_column: ColumnElement[Any]) -> ColumnElement[bool]:
     return user_column.not_in(hidden_users())
 
 
+_A = bindparam("a", type_=Uuid)
+_B = bindparam("b", type_=Uuid)
+BLOCKED_BETWEEN = Prepared(
+    select(
+        exists().where(
+            blocks.c.project_id == bindparam("project_id"),
+            or_(
+                (blocks.c.blocker_id == _A) & (blocks.c.blocked_id == _B),
+                (blocks.c.blocker_id == _B) & (blocks.c.blocked_id == _A),
+            ),
+        )
+    )
+)
+
+
 async def blocked_between(
     connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
 ) -> bool:
     """Whether either of the two blocks the other."""
-    found = await connection.scalar(
-        select(
-            exists().where(
-                blocks.c.project_id == project_id,
-                or_(
-                    (blocks.c.blocker_id == a) & (blocks.c.blocked_id == b),
-                    (blocks.c.blocker_id == b) & (blocks.c.blocked_id == a),
-                ),
-            )
-        )
-    )
+    found = await BLOCKED_BETWEEN.scalar(connection, {"project_id": project_id, "a": a, "b": b})
     return bool(found)
 
 
@@ -106,9 +111,11 @@ async def hidden_from(
 
 
 @functools.cache
-def _counter_statement(counter: str) -> Select[Any]:
-    return select(users.c[counter], blocks_viewer(users.c.id).label("blocks_viewer")).where(
-        users.c.project_id == bindparam("project_id"), users.c.id == bindparam("user_id")
+def _counter_statement(counter: str) -> Prepared:
+    return Prepared(
+        select(
+            users.c[counter].label("counter"), blocks_viewer(users.c.id).label("blocks_viewer")
+        ).where(users.c.project_id == bindparam("project_id"), users.c.id == bindparam("user_id"))
     )
 
 
@@ -122,7 +129,7 @@ async def visible_counter(
     """One of the user's counters (`connections_count`, …), or None when the user does not
     exist for the viewer (no such user, or one who blocks the viewer): one statement."""
     parameters = {"project_id": project_id, "user_id": user_id, "viewer_id": viewer.user_id}
-    row = (await connection.execute(_counter_statement(counter), parameters)).one_or_none()
-    if row is None or (viewer.filters(user_id) and row.blocks_viewer):
+    row = await _counter_statement(counter).row(connection, parameters)
+    if row is None or (viewer.filters(user_id) and row["blocks_viewer"]):
         return None
-    return int(row[0])
+    return int(row["counter"])

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import httpx
 from fastapi import FastAPI
 
-from mutuals.lanes import Table
+from mutuals.lanes import Lanes, Table
 from tests.factories import ProjectFactory
 
 VARYING_HEADERS = {"x-request-id", "content-length", "date"}
@@ -40,6 +40,7 @@ def comparable(response: httpx.Response) -> tuple[int, bytes, dict[str, str]]:
 
 
 def test_the_hot_routes_are_planned(app: FastAPI) -> None:
+    assert any(middleware.cls is Lanes for middleware in app.user_middleware)
     table = Table(app)
     project, user, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     for method, path in [
@@ -50,6 +51,7 @@ def test_the_hot_routes_are_planned(app: FastAPI) -> None:
         ("GET", f"/v7/{project}/relationships"),
         ("PATCH", f"/v7/{project}/connections/{other}/accept"),
         ("DELETE", f"/v7/{project}/connections/{other}"),
+        ("POST", f"/v7/{project}/users/{other}/connection"),
         ("GET", f"/v7/{project}/users/{user}/followers"),
     ]:
         found = table.find(method, path)
@@ -112,6 +114,36 @@ async def test_lanes_answer_as_the_framework_does(
         with through_the_framework(app):
             framework = await client.request(method, path, headers=headers)
         assert comparable(planned) == comparable(framework), (method, path)
+
+
+async def test_bodies_are_read_and_judged_as_the_framework_does(
+    app: FastAPI, client: httpx.AsyncClient, project: ProjectFactory
+) -> None:
+    """Refused requests only, so each can be sent twice and change nothing."""
+    alice, bob = await project.user(), await project.user()
+    to_bob = f"{project.base}/users/{bob.id}/connection"
+    json_type = {**alice.auth, "Content-Type": "application/json"}
+    cases: list[tuple[str, dict[str, str], bytes]] = [
+        (to_bob, json_type, b'{"message": '),
+        (to_bob, json_type, b'{"message": 42}'),
+        (to_bob, json_type, b"[1, 2]"),
+        (to_bob, json_type, b'"just a string"'),
+        (to_bob, json_type, b"\xff\xfe"),
+        (to_bob, {**alice.auth, "Content-Type": "text/plain"}, b'{"message": "hi"}'),
+        (to_bob, {**alice.auth, "Content-Type": "application/merge-patch+json"}, b"{"),
+        (to_bob, {"Content-Type": "application/json"}, b"{"),  # no credential: 401 first
+        (f"{project.base}/users/{alice.id}/connection", json_type, b"{}"),
+        (f"{project.base}/users/{uuid.uuid4()}/connection", json_type, b"{}"),
+        (f"{project.base}/users/not-an-id/connection", json_type, b'{"message": "x"}'),
+    ]
+    for path, headers, content in cases:
+        planned = await client.post(path, headers=headers, content=content)
+        with through_the_framework(app):
+            framework = await client.post(path, headers=headers, content=content)
+        assert planned.status_code >= 400, (path, content)
+        assert comparable(planned) == comparable(framework), (path, headers, content)
+    made = await client.post(to_bob, headers=alice.auth)  # no body at all
+    assert made.status_code == 201
 
 
 async def test_a_change_through_the_lanes_commits_once(

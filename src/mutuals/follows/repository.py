@@ -30,6 +30,7 @@ from mutuals.cursors import Listing, after_position, page_parameters, reads_afte
 from mutuals.db import dialect_insert, insert_ignoring_conflicts
 from mutuals.follows.schemas import Direction
 from mutuals.models import follow_notices, follows, users
+from mutuals.prepared import Prepared, Row
 from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.visibility import Viewer, hidden_users, visible
@@ -264,15 +265,21 @@ async def list_page(
     listing: Listing,
     search: Search | None,
     viewer: Viewer,
-) -> list[RowMapping]:
+) -> list[Row]:
     parameters = {
         **list_parameters(project_id, user_id, search, viewer),
         **page_parameters(listing),
     }
     fields = search[1] if search else None
-    statement = _page_statement(direction, fields, viewer.filters(user_id), reads_after(listing))
-    result = await connection.execute(statement, parameters)
-    return list(result.mappings())
+    statement = _prepared_page(direction, fields, viewer.filters(user_id), reads_after(listing))
+    return await statement.rows(connection, parameters)
+
+
+@functools.cache
+def _prepared_page(
+    direction: Direction, fields: tuple[SearchField, ...] | None, filtered: bool, after: bool
+) -> Prepared:
+    return Prepared(_page_statement(direction, fields, filtered, after))
 
 
 async def count_matching(
@@ -305,7 +312,7 @@ async def count_hidden(
 
 async def delete_between(
     connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
-) -> list[RowMapping]:
+) -> list[Row]:
     """Deletes the follows between two users, both ways (a block severs them)."""
     result = await connection.execute(
         delete(follows)
@@ -318,4 +325,5 @@ async def delete_between(
         )
         .returning(*FOLLOW_COLUMNS)
     )
-    return list(result.mappings())
+    removed: list[Row] = list(result.mappings())
+    return removed

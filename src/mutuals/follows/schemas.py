@@ -3,9 +3,9 @@
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import RowMapping
 
 from mutuals.pagination import ListPagination
+from mutuals.prepared import Row
 from mutuals.timestamps import to_iso
 from mutuals.users.schemas import User, public_user
 
@@ -40,7 +40,7 @@ class FollowPage(BaseModel):
     pagination: ListPagination
 
 
-def follow_body(row: RowMapping) -> dict[str, Any]:
+def follow_body(row: Row) -> dict[str, Any]:
     return {
         "id": str(row["id"]),
         "followerId": str(row["follower_id"]),
@@ -49,7 +49,7 @@ def follow_body(row: RowMapping) -> dict[str, Any]:
     }
 
 
-def follow_item(row: RowMapping) -> dict[str, Any]:
+def follow_item(row: Row) -> dict[str, Any]:
     return {
         "followId": str(row["follow_id"]),
         "user": public_user(row, prefix="user_"),

@@ -4,7 +4,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals import events
@@ -27,6 +26,7 @@ from mutuals.follows.schemas import Direction, follow_body, follow_item
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_new_follow
 from mutuals.pagination import PageRequest
+from mutuals.prepared import Row
 from mutuals.search import Search
 from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import get_public_users
@@ -123,7 +123,7 @@ async def _record(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     event_type: events.EventType,
-    follow_row: RowMapping,
+    follow_row: Row,
     actor_id: uuid.UUID,
     *,
     reason: str | None = None,
@@ -157,7 +157,7 @@ async def list_follows(
             )
     else:
         await _require_visible(connection, project_id, user_id, direction, viewer)
-    rows: list[RowMapping] = []
+    rows: list[Row] = []
     if isinstance(listing, CursorRequest) or listing.offset < (total or 0):
         rows = await repository.list_page(
             connection, project_id, user_id, direction, listing, search, viewer
@@ -165,7 +165,7 @@ async def list_follows(
     return listed([follow_item(row) for row in rows], rows, listing, total, _position)
 
 
-def _position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
+def _position(row: Row) -> tuple[datetime, uuid.UUID]:
     return row["followed_at"], row["follow_id"]
 
 
@@ -210,7 +210,7 @@ async def _require_visible(
 
 async def detach_pair(
     connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
-) -> list[RowMapping]:
+) -> list[Row]:
     """Deletes the follows between two users, both ways; `forget_detached` then accounts
     for them. Two steps, so a block deletes every edge row before it touches any counter
     row: the order every other change takes too, which keeps them free of deadlocks."""
@@ -220,7 +220,7 @@ async def detach_pair(
 async def forget_detached(
     connection: AsyncConnection,
     project_id: uuid.UUID,
-    removed: list[RowMapping],
+    removed: list[Row],
     blocker_id: uuid.UUID,
 ) -> None:
     for row in removed:
