@@ -362,9 +362,10 @@ def run_config(
         # The webhook workloads deliver to a receiver on this machine.
         "MUTUALS_WEBHOOKS_ALLOW_PRIVATE": "true",
         # The production defaults (32 + 16 per worker), not the test suite's small pools;
-        # with several workers the 32 kept connections are shared out between them, so the
-        # floor's rounds (bench/floor_rounds.py) fit PostgreSQL's connection limit too.
-        "MUTUALS_DATABASE_POOL_SIZE": str(32 // workers),
+        # with two workers 24 kept each (the load's 32 clients are shared between them),
+        # so the service, the floor and its raw client (bench/floor_rounds.py) fit
+        # PostgreSQL's connection limit together.
+        "MUTUALS_DATABASE_POOL_SIZE": str(min(32, 48 // workers)),
         "MUTUALS_DATABASE_MAX_OVERFLOW": "16",
     }
     with ServedProcess(env, "--workers", str(workers)) as server:
