@@ -8,7 +8,6 @@ second per workload, which is what the test suite does so the benchmark never ro
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import platform
 import random
@@ -27,6 +26,7 @@ import httpx
 
 from bench import floor_rounds
 from bench.floor_rounds import FLOOR_READS, Comparison
+from bench.jobs import run_job
 from bench.loadgen import Figures, run_wrk
 from bench.seed import DEEP_PAGE_DEPTH, Plan, SeededProject, seed_postgres, seed_sqlite
 from mutuals.auth.tokens import TokenSigner
@@ -316,14 +316,7 @@ def write_job(
 
 
 def run_writer(job: dict[str, object]) -> Figures:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.writer"],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data = run_job("bench.writer", job)
     figures = Figures(data["requests_per_second"], data["p50_ms"], data["p99_ms"], data["errors"])
     figures_cycles = data["cycles_per_second"]
     run_writer.last_cycles = figures_cycles  # type: ignore[attr-defined]
@@ -539,7 +532,7 @@ def measure_webhooks(
     report.add(
         name,
         "write cycle, no webhook",
-        _mean_figures([figures for figures, _ in plain]),
+        floor_rounds.mean([figures for figures, _ in plain]),
         f"{without:,.0f} cycles/s, mean of {len(plain)} rounds",
     )
     p50 = sorted(delay["p50_ms"] for delay in delays)[len(delays) // 2]
@@ -547,7 +540,7 @@ def measure_webhooks(
     report.add(
         name,
         "write cycle, one webhook on every event",
-        _mean_figures([figures for figures, _ in hooked]),
+        floor_rounds.mean([figures for figures, _ in hooked]),
         f"{with_hook:,.0f} cycles/s = {with_hook / without:.0%} of no webhook; "
         f"commit to delivery p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
         f"{sum(int(delay['distinct']) for delay in delays):,} events",
@@ -566,16 +559,6 @@ def _write_cycles(
 ) -> tuple[Figures, float]:
     figures = run_writer(write_job(seeded, base, 1.0, args.duration, args.warmup))
     return figures, run_writer.last_cycles  # type: ignore[attr-defined]
-
-
-def _mean_figures(runs: list[Figures]) -> Figures:
-    count = len(runs)
-    return Figures(
-        sum(run.requests_per_second for run in runs) / count,
-        sum(run.p50_ms for run in runs) / count,
-        sum(run.p99_ms for run in runs) / count,
-        sum(run.errors for run in runs),
-    )
 
 
 def _delivered(

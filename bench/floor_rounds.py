@@ -6,7 +6,6 @@ service and against the floor app over HTTP, and the raw asyncpg client
 (`bench/floor_client.py`) running the same transactions without HTTP.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from bench.jobs import run_job
 from bench.loadgen import Figures
 
 ROUNDS = 2
@@ -128,16 +128,7 @@ def interleaved(
 
 def run_raw_writes(job: dict[str, Any]) -> float:
     """Cycles per second of the raw asyncpg client (`bench/floor_client.py`)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.floor_client"],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"the raw write client failed:\n{result.stderr[-2000:]}")
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data = run_job("bench.floor_client", job)
     if data["errors"]:
         raise RuntimeError(f"the raw write client met {data['errors']} failed steps")
     cycles: float = data["cycles_per_second"]

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Insert, Table, event, text
+from sqlalchemy import BigInteger, Insert, Table, bindparam, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from mutuals.business_metrics import RECORDED_EVENTS, count_committed
 from mutuals.config import Settings
 from mutuals.errors import AppError, ServiceUnavailable, error_response, is_database_unavailable
+from mutuals.prepared import Prepared
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -277,4 +278,9 @@ async def lock_pair(
         return
     low, high = (a, b) if a < b else (b, a)
     key = advisory_key(project_id.bytes + low.bytes + high.bytes)
-    await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    await PAIR_LOCK.rows(connection, {"key": key})
+
+
+PAIR_LOCK = Prepared(
+    text("SELECT pg_advisory_xact_lock(:key)").bindparams(bindparam("key", type_=BigInteger()))
+)

@@ -408,7 +408,7 @@ EDGE_SCAN_PER_HIDDEN_USER = 8
 
 
 @functools.cache
-def _visible_count_statement() -> Select[Any]:
+def _visible_count_statement() -> Prepared:
     """For a viewer who filters: the user's counter, whether the user blocks the viewer,
     and how many of the user's connections the viewer may not see, in one statement.
 
@@ -438,11 +438,13 @@ def _visible_count_statement() -> Select[Any]:
         ),
         else_=_hidden_accepted_count().scalar_subquery(),
     )
-    return select(
-        counter.label("counter"),
-        blocks_viewer(users.c.id).label("blocks_viewer"),
-        hidden.label("hidden"),
-    ).where(users.c.project_id == bindparam("project_id"), users.c.id == user)
+    return Prepared(
+        select(
+            counter.label("counter"),
+            blocks_viewer(users.c.id).label("blocks_viewer"),
+            hidden.label("hidden"),
+        ).where(users.c.project_id == bindparam("project_id"), users.c.id == user)
+    )
 
 
 async def visible_count(
@@ -455,11 +457,11 @@ async def visible_count(
     parameters = list_parameters(project_id, user_id, None, viewer)
     postgres = connection.dialect.name == "postgresql"
     parameters["edge_scan_ratio"] = EDGE_SCAN_PER_HIDDEN_USER if postgres else -1
-    row = (await connection.execute(_visible_count_statement(), parameters)).one_or_none()
-    if row is None or row.blocks_viewer:
+    row = await _visible_count_statement().row(connection, parameters)
+    if row is None or row["blocks_viewer"]:
         return None
     # PostgreSQL sums bigints into numeric: back to an int.
-    return int(row.counter) - int(row.hidden or 0)
+    return int(row["counter"]) - int(row["hidden"] or 0)
 
 
 async def list_accepted(

@@ -74,10 +74,12 @@ async def insert_follow(
     return result.mappings().one_or_none()
 
 
-FIND_FOLLOW = select(*FOLLOW_COLUMNS).where(
-    follows.c.project_id == bindparam("project_id"),
-    follows.c.follower_id == bindparam("follower_id"),
-    follows.c.followed_id == bindparam("followed_id"),
+FIND_FOLLOW = Prepared(
+    select(*FOLLOW_COLUMNS).where(
+        follows.c.project_id == bindparam("project_id"),
+        follows.c.follower_id == bindparam("follower_id"),
+        follows.c.followed_id == bindparam("followed_id"),
+    )
 )
 
 
@@ -86,12 +88,9 @@ async def find_follow(
     project_id: uuid.UUID,
     follower_id: uuid.UUID,
     followed_id: uuid.UUID,
-) -> RowMapping | None:
-    result = await connection.execute(
-        FIND_FOLLOW,
-        {"project_id": project_id, "follower_id": follower_id, "followed_id": followed_id},
-    )
-    return result.mappings().one_or_none()
+) -> Row | None:
+    parameters = {"project_id": project_id, "follower_id": follower_id, "followed_id": followed_id}
+    return await FIND_FOLLOW.row(connection, parameters)
 
 
 async def follow_exists(

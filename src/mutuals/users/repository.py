@@ -1,11 +1,11 @@
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, Uuid, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.models import users
+from mutuals.prepared import Prepared, Row
 from mutuals.search import like_pattern, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 
@@ -23,15 +23,21 @@ async def get_user(
     return result.mappings().one_or_none()
 
 
-async def get_public_users(
-    connection: AsyncConnection, project_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, RowMapping]:
-    result = await connection.execute(
-        select(*PUBLIC_USER_COLUMNS).where(
-            users.c.project_id == project_id, users.c.id.in_(user_ids)
-        )
+PUBLIC_PAIR = Prepared(
+    select(*PUBLIC_USER_COLUMNS).where(
+        users.c.project_id == bindparam("project_id"),
+        users.c.id.in_([bindparam("a", type_=Uuid), bindparam("b", type_=Uuid)]),
     )
-    return {row["id"]: row for row in result.mappings()}
+)
+
+
+async def get_public_users(
+    connection: AsyncConnection, project_id: uuid.UUID, pair: tuple[uuid.UUID, uuid.UUID]
+) -> dict[uuid.UUID, Row]:
+    """The public profiles of the two users of a change (either may be missing)."""
+    a, b = pair
+    rows = await PUBLIC_PAIR.rows(connection, {"project_id": project_id, "a": a, "b": b})
+    return {row["id"]: row for row in rows}
 
 
 async def user_exists(
