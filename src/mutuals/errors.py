@@ -280,11 +280,23 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(error)
 
 
+def own_validation_error(exc: RequestValidationError, error: type[AppError]) -> AppError:
+    """A validation failure as a route with its own code answers it (malformed JSON stays
+    request/invalid-json)."""
+    converted = _validation_error(exc)
+    if isinstance(converted, InvalidJson):
+        return converted
+    return error(converted.detail, field=converted.field)
+
+
 def validation_errors_as(error: type[AppError], base: type[APIRoute] = APIRoute) -> type[APIRoute]:
     """A route class whose body validation failures answer `error` (e.g. auth/invalid-body)."""
 
     # The base is a parameter (users' routes are also idempotent), which mypy cannot follow.
     class RouteWithOwnValidationCode(base):  # type: ignore[valid-type,misc]
+        # Read by the lanes (lanes.py), which serve these routes without this handler.
+        validation_error = error
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler: Callable[[Request], Coroutine[Any, Any, Response]] = (
                 super().get_route_handler()
@@ -294,10 +306,7 @@ def validation_errors_as(error: type[AppError], base: type[APIRoute] = APIRoute)
                 try:
                     return await handler(request)
                 except RequestValidationError as exc:
-                    converted = _validation_error(exc)
-                    if isinstance(converted, InvalidJson):
-                        raise converted from None
-                    raise error(converted.detail, field=converted.field) from None
+                    raise own_validation_error(exc, error) from None
 
             return handle
 

@@ -16,7 +16,8 @@ strings taken as sent, a JSON body read and validated by the framework's own fun
 async dependencies (generators closed before the response is sent, as `scope="function"`
 asks), the request itself, and an endpoint that returns a response. A route with
 headers, a form, a custom route class or anything else goes through the framework as
-before, as does every request while a test overrides a dependency.
+before, as does every request while a test overrides a dependency. (A route class that
+only answers validation failures with its own error code is served, with that code.)
 """
 
 import email.message
@@ -39,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mutuals.errors import AppError, own_validation_error
 from mutuals.idempotency.route import IdempotentRoute
 
 PREFIX = "/v7/"
@@ -80,6 +82,8 @@ class Lane:
     names: tuple[str | None, ...]
     plan: Plan | None  # None: served by the framework
     body: Body | None = None
+    # A route class's own answer to a validation failure (errors.validation_errors_as).
+    validation_error: type[AppError] | None = None
 
 
 class UnplannableError(Exception):
@@ -141,8 +145,15 @@ def _lane(route: APIRoute, path: str) -> Lane:
         is_parameter = segment.startswith("{") and segment.endswith("}")
         literals.append(None if is_parameter else segment)
         names.append(segment[1:-1] if is_parameter else None)
+    route_class = type(route)
+    validation_error: type[AppError] | None = getattr(route_class, "validation_error", None)
+    # A class of errors.validation_errors_as over a plain route: its handler only renames
+    # validation failures, which the lane does itself.
+    plain = route_class in PLAIN_ROUTES or (
+        validation_error is not None and route_class.__mro__[1] in PLAIN_ROUTES
+    )
     try:
-        if type(route) not in PLAIN_ROUTES or ":" in path:
+        if not plain or ":" in path:
             raise UnplannableError("a route class or path convertor of its own")
         plan = plan_of(route.dependant, body_allowed=True)
         if not _returns_response(route):
@@ -150,7 +161,7 @@ def _lane(route: APIRoute, path: str) -> Lane:
         body = _body_of(route)
     except UnplannableError:
         return Lane(route, tuple(literals), tuple(names), None)
-    return Lane(route, tuple(literals), tuple(names), plan, body)
+    return Lane(route, tuple(literals), tuple(names), plan, body, validation_error)
 
 
 def _body_of(route: APIRoute) -> Body | None:
@@ -236,10 +247,13 @@ class Lanes:
         try:
             response = await self._run(lane, request, path_params)
         except Exception as exc:
-            handler = self._handler_for(exc)
+            error: Exception = exc
+            if lane.validation_error is not None and isinstance(exc, RequestValidationError):
+                error = own_validation_error(exc, lane.validation_error)
+            handler = self._handler_for(error)
             if handler is None:
                 raise
-            response = await handler(request, exc)
+            response = await handler(request, error)
         await response(scope, receive, send)
 
     async def _run(self, lane: Lane, request: Request, path_params: dict[str, str]) -> Response:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import httpx
 from fastapi import FastAPI
 
+from mutuals.identity.errors import InvalidAuthBody
 from mutuals.lanes import Lanes, Table
 from tests.factories import ProjectFactory
 
@@ -61,11 +62,13 @@ def test_the_hot_routes_are_planned(app: FastAPI) -> None:
         assert values["projectId"] == str(project)
 
 
-def test_routes_the_plans_cannot_express_are_left_to_the_framework(app: FastAPI) -> None:
+def test_what_the_table_does_not_match_is_left_to_the_framework(app: FastAPI) -> None:
     table = Table(app)
     project = uuid.uuid4()
     sign_in = table.find("POST", f"/v7/{project}/auth/sign-in")
-    assert sign_in is not None and sign_in[0].plan is None  # a body, its own route class
+    # A route class of its own that only renames validation failures: planned, with its code.
+    assert sign_in is not None and sign_in[0].plan is not None
+    assert sign_in[0].validation_error is InvalidAuthBody
     assert table.find("GET", f"/v7/{project}/users//connection") is None  # an empty id
     assert table.find("GET", f"/v7/{project}/connections/") is None  # a trailing slash
     assert table.find("HEAD", f"/v7/{project}/connections") is None
@@ -144,6 +147,36 @@ async def test_bodies_are_read_and_judged_as_the_framework_does(
         assert comparable(planned) == comparable(framework), (path, headers, content)
     made = await client.post(to_bob, headers=alice.auth)  # no body at all
     assert made.status_code == 201
+
+
+async def test_routes_with_their_own_validation_code_answer_alike(
+    app: FastAPI, client: httpx.AsyncClient, project: ProjectFactory
+) -> None:
+    """Identity, profile and webhook routes answer bad input with their own codes."""
+    alice = await project.user()
+    base = project.base
+    json_type = {"Content-Type": "application/json"}
+    service = {**project.service_auth, **json_type}
+    cases: list[tuple[str, str, dict[str, str], bytes]] = [
+        ("POST", f"{base}/auth/sign-in", json_type, b'{"email": 5}'),
+        ("POST", f"{base}/auth/sign-in", json_type, b'{"email": '),
+        ("POST", f"{base}/auth/sign-in", json_type, b"{}"),
+        ("POST", f"{base}/auth/sign-up", json_type, b'{"email": "x", "password": 1}'),
+        ("POST", f"{base}/auth/request-new-access-token", json_type, b"[]"),
+        ("GET", f"{base}/users/{uuid.uuid4()}", {}, b""),
+        ("PATCH", f"{base}/users/{alice.id}", {**alice.auth, **json_type}, b'{"name": 7}'),
+        ("POST", f"{base}/webhooks", service, b'{"url": 3}'),
+        ("POST", f"{base}/webhooks", service, b'{"url": '),
+        ("POST", f"{base}/webhooks", {**alice.auth, **json_type}, b"{}"),
+        ("GET", f"{base}/webhooks/not-an-id", project.service_auth, b""),
+        ("GET", f"{base}/webhooks?limit=abc", project.service_auth, b""),
+    ]
+    for method, path, headers, content in cases:
+        planned = await client.request(method, path, headers=headers, content=content)
+        with through_the_framework(app):
+            framework = await client.request(method, path, headers=headers, content=content)
+        assert planned.status_code >= 400, (method, path, content)
+        assert comparable(planned) == comparable(framework), (method, path, content)
 
 
 async def test_a_change_through_the_lanes_commits_once(
