@@ -25,7 +25,7 @@ import inspect
 import json
 from collections.abc import Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import FastAPI, params
@@ -194,10 +194,11 @@ class Table:
             route, path = context.route, context.path or ""
             if not isinstance(route, APIRoute) or not path.startswith(PREFIX):
                 continue
-            if route is not context.original_route:
-                # Included with dependencies or settings of its router: the framework's.
-                continue
             lane = _lane(route, path)
+            if route is not context.original_route:
+                # Included with dependencies or settings of its router: the framework's, but
+                # kept in the table so the routes after it match in the framework's order.
+                lane = replace(lane, plan=None)
             for method in context.methods or ():
                 self.lanes.setdefault((method, len(lane.literals)), []).append(lane)
 
