@@ -72,11 +72,17 @@ def _pair_is(project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID) -> ColumnElement
     )
 
 
-def pair_is(record: Any, a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[bool]:
+def pair_is(
+    record: Any,
+    a: ColumnElement[Any],
+    b: ColumnElement[Any],
+    project: ColumnElement[Any] | None = None,
+) -> ColumnElement[bool]:
     """In SQL: `record` (the table or an alias) is the row of the pair (a, b) in the bound
-    project, whichever of the two is smaller: a probe of the pair's unique index."""
+    project (`project_id`, or `project` when given), whichever of the two is smaller: a
+    probe of the pair's unique index."""
     return and_(
-        record.c.project_id == bindparam("project_id"),
+        record.c.project_id == (bindparam("project_id") if project is None else project),
         record.c.pair_low_id == case((a < b, a), else_=b),
         record.c.pair_high_id == case((a < b, b), else_=a),
     )
@@ -195,11 +201,7 @@ _BY_ID = and_(
     connections.c.project_id == _PROJECT, connections.c.id == bindparam("connection", type_=Uuid)
 )
 _OTHER = bindparam("other", type_=Uuid)
-_BY_PAIR = and_(
-    connections.c.project_id == _PROJECT,
-    connections.c.pair_low_id == case((_USER < _OTHER, _USER), else_=_OTHER),
-    connections.c.pair_high_id == case((_USER < _OTHER, _OTHER), else_=_USER),
-)
+_BY_PAIR = pair_is(connections, _USER, _OTHER, project=_PROJECT)
 # Accept or decline by id, only if pending and addressed to the receiver.
 _RESPOND = {
     decision: _pending_to(decision, and_(_BY_ID, connections.c.receiver_id == _USER))
