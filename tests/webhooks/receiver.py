@@ -38,6 +38,9 @@ class Receiver:
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.received: list[Received] = []
+        # Webhook ids whose answer was written in full: a sender killed while it waited
+        # never got these, and must send the event again.
+        self.answered: list[str] = []
         self.answers: list[int] = []
         self.delay_seconds = 0.0
         self._changed = threading.Condition()
@@ -68,6 +71,10 @@ class Receiver:
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                self.wfile.flush()
+                with receiver._changed:
+                    receiver.answered.append(headers.get("x-webhook-id", ""))
+                    receiver._changed.notify_all()
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
@@ -86,6 +93,10 @@ class Receiver:
     def event_ids(self) -> list[str]:
         with self._changed:
             return [item.headers["x-webhook-id"] for item in self.received]
+
+    def answered_ids(self) -> set[str]:
+        with self._changed:
+            return set(self.answered)
 
     async def wait_until(
         self, condition: Callable[[list[Received]], bool], within: float = 20.0
