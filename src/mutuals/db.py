@@ -20,6 +20,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from mutuals import appends
+from mutuals.appends import DELIVERIES_QUEUED
 from mutuals.business_metrics import RECORDED_EVENTS, count_committed
 from mutuals.config import Settings
 from mutuals.errors import AppError, ServiceUnavailable, error_response, is_database_unavailable
@@ -70,10 +72,12 @@ class Database:
                     if not durable and not self.is_sqlite:
                         await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                     yield connection
+                    await appends.flush(connection)
                 except BaseException:
-                    # The mark must not outlive the transaction; on a connection that was
-                    # lost, reading it raises, and the original error is what matters.
+                    # The marks must not outlive the transaction; on a connection that was
+                    # lost, reading them raises, and the original error is what matters.
                     with contextlib.suppress(Exception):
+                        appends.discard(connection)
                         connection.info.pop(DELIVERIES_QUEUED, None)
                         connection.info.pop(RECORDED_EVENTS, None)
                     raise
@@ -182,15 +186,6 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
 REPLICA_MARK = "mutuals_reads_from_replica"
 # Set on `request.state` when the request's connection is the read replica's (read-only).
 READS_FROM_REPLICA = "reads_from_replica"
-# Set on a connection whose transaction queued webhook deliveries (events.record).
-DELIVERIES_QUEUED = "mutuals_deliveries_queued"
-
-
-def deliveries_queued(connection: AsyncConnection) -> None:
-    """Marks the transaction as one whose commit should wake this process's dispatchers."""
-    connection.info[DELIVERIES_QUEUED] = True
-
-
 # Where a request keeps its Idempotency-Key claim (`request.state`).
 IDEMPOTENCY_STATE = "idempotency"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

@@ -207,12 +207,10 @@ async def test_a_rolled_back_change_records_nothing(hook_project: ProjectFactory
         return int(count or 0)
 
     async with database.transaction() as connection:
-        await events.record(connection, project_id, "user.updated", {"user": {}}, None, utc_now())
+        events.record(connection, project_id, "user.updated", {"user": {}}, None, utc_now())
     assert await recorded() == 1
     with pytest.raises(AbandonedError):
         async with database.transaction() as connection:
-            await events.record(
-                connection, project_id, "user.updated", {"user": {}}, None, utc_now()
-            )
+            events.record(connection, project_id, "user.updated", {"user": {}}, None, utc_now())
             raise AbandonedError
     assert await recorded() == 1

@@ -146,7 +146,7 @@ async def test_two_dispatchers_never_send_an_attempt_twice(
         assert "webhook dispatcher" not in api.log  # --no-dispatcher: none ran there
         async with database.transaction() as connection:
             for number in range(total):
-                await events.record(
+                events.record(
                     connection, project_id, "user.updated", {"n": number}, None, utc_now()
                 )
         # Few attempts in flight each, so both keep coming back for more while the other

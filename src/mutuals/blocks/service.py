@@ -62,7 +62,7 @@ async def block(
     severed_follows = await follows.detach_pair(connection, project_id, blocker_id, blocked_id)
     await connections.forget_detached(connection, project_id, severed_connection, blocker_id)
     await follows.forget_detached(connection, project_id, severed_follows, blocker_id)
-    await events.record(
+    events.record(
         connection, project_id, "block.created", {"block": block_body(created)}, blocker_id, now
     )
     return block_body(created), True
@@ -75,7 +75,7 @@ async def unblock(
     is announced."""
     removed = await repository.delete_block(connection, project_id, blocker_id, _target(target_raw))
     if removed is not None:
-        await events.record(
+        events.record(
             connection,
             project_id,
             "block.deleted",

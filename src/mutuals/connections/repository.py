@@ -7,6 +7,7 @@ caller learns from the returned row whether its transition happened.
 
 import functools
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    any_,
     bindparam,
     case,
     delete,
@@ -30,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
 from mutuals.cursors import Listing, after_position, depth, page_parameters, reads_after
 from mutuals.db import insert_ignoring_conflicts
@@ -57,6 +60,13 @@ RECORD_COLUMNS = (
     connections.c.created_at,
     connections.c.responded_at,
 )
+
+
+@dataclass(frozen=True)
+class Changed:
+    record: Row
+    # The acting user's public profile, when the change moved the counters.
+    profile: Row | None
 
 
 def canonical_pair(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
@@ -218,15 +228,19 @@ async def respond_to_pending(
     receiver_id: uuid.UUID,
     status: Literal["accepted", "declined"],
     now: datetime,
-) -> Row | None:
-    """Accept or decline, only if the record is pending and addressed to `receiver_id`."""
+) -> Changed | None:
+    """Accept or decline, only if the record is pending and addressed to `receiver_id`;
+    an acceptance moves both users' counters (and returns the receiver's profile)."""
     parameters = {
         "project": project_id,
         "connection": connection_id,
         "user": receiver_id,
         "now": now,
     }
-    return await _RESPOND[status].row(connection, parameters)
+    if status == "accepted":
+        return await _ACCEPT.run(connection, parameters)
+    declined = await _RESPOND["declined"].row(connection, parameters)
+    return None if declined is None else Changed(declined, None)
 
 
 async def decline_pending_between(
@@ -248,10 +262,6 @@ _REMOVABLE = or_(
         or_(connections.c.requester_id == _USER, connections.c.receiver_id == _USER),
     ),
 )
-_DELETE_BY_ID = Prepared(delete(connections).where(_BY_ID, _REMOVABLE).returning(*RECORD_COLUMNS))
-_DELETE_BETWEEN = Prepared(
-    delete(connections).where(_BY_PAIR, _REMOVABLE).returning(*RECORD_COLUMNS)
-)
 
 
 async def delete_by_id_if_removable(
@@ -260,15 +270,19 @@ async def delete_by_id_if_removable(
     connection_id: uuid.UUID,
     user_id: uuid.UUID,
 ) -> Row | None:
+    """Withdraws or disconnects; a disconnection moves both users' counters."""
     parameters = {"project": project_id, "connection": connection_id, "user": user_id}
-    return await _DELETE_BY_ID.row(connection, parameters)
+    removed = await _DELETE_BY_ID.run(connection, parameters)
+    return None if removed is None else removed.record
 
 
 async def delete_between_if_removable(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_id: uuid.UUID
 ) -> Row | None:
+    """As `delete_by_id_if_removable`, by the other user's id."""
     parameters = {"project": project_id, "user": user_id, "other": other_id}
-    return await _DELETE_BETWEEN.row(connection, parameters)
+    removed = await _DELETE_BETWEEN.run(connection, parameters)
+    return None if removed is None else removed.record
 
 
 # One statement for both rows: PostgreSQL locks them in index order, so two transitions
@@ -295,6 +309,77 @@ async def adjust_connection_counts(
     parameters = {"project": project_id, "a": a, "b": b, "delta": delta}
     rows = await _ADJUST_COUNTS.rows(connection, parameters)
     return {row["id"]: row for row in rows}
+
+
+class CountedChange:
+    """A conditional change of one record (RETURNING its columns) that, when the record
+    is (or was, for a deletion) accepted, adds `delta` to both users' counters.
+
+    PostgreSQL: one statement, the change a CTE that the counter update reads, so a
+    transition costs one round trip; the users' rows are locked in key order (an array
+    probe of the primary key), after the record's, as in every change. SQLite: the same
+    change, then `adjust_connection_counts` (no network between them)."""
+
+    def __init__(self, change: ReturningUpdate[Any] | ReturningDelete[Any], delta: int) -> None:
+        self.alone = Prepared(change)
+        self.delta = delta
+        changed = change.cte("changed")
+        linked = union_all(
+            select(changed.c.requester_id).where(changed.c.status == ACCEPTED),
+            select(changed.c.receiver_id).where(changed.c.status == ACCEPTED),
+        )
+        counted = (
+            update(users)
+            .where(
+                users.c.project_id == _PROJECT,
+                users.c.id == any_(func.array(linked.scalar_subquery())),
+            )
+            .values(connections_count=users.c.connections_count + delta)
+            .returning(*PUBLIC_USER_COLUMNS)
+            .cte("counted")
+        )
+        self.fused = Prepared(
+            select(
+                *(changed.c[column.name] for column in RECORD_COLUMNS),
+                *(
+                    counted.c[column.name].label(f"user_{column.name}")
+                    for column in PUBLIC_USER_COLUMNS
+                ),
+            ).select_from(changed.outerjoin(counted, counted.c.id == _USER))
+        )
+
+    async def run(self, connection: AsyncConnection, parameters: dict[str, Any]) -> Changed | None:
+        if connection.dialect.name == "postgresql":
+            row = await self.fused.row(connection, parameters)
+            if row is None:
+                return None
+            record = {column.name: row[column.name] for column in RECORD_COLUMNS}
+            if row["user_id"] is None:
+                return Changed(record, None)
+            profile = {column.name: row[f"user_{column.name}"] for column in PUBLIC_USER_COLUMNS}
+            return Changed(record, profile)
+        found = await self.alone.row(connection, parameters)
+        if found is None:
+            return None
+        if found["status"] != "accepted":
+            return Changed(found, None)
+        profiles = await adjust_connection_counts(
+            connection,
+            parameters["project"],
+            found["requester_id"],
+            found["receiver_id"],
+            self.delta,
+        )
+        return Changed(found, profiles.get(parameters["user"]))
+
+
+_ACCEPT = CountedChange(_RESPOND["accepted"].statement, +1)  # type: ignore[arg-type]
+_DELETE_BY_ID = CountedChange(
+    delete(connections).where(_BY_ID, _REMOVABLE).returning(*RECORD_COLUMNS), -1
+)
+_DELETE_BETWEEN = CountedChange(
+    delete(connections).where(_BY_PAIR, _REMOVABLE).returning(*RECORD_COLUMNS), -1
+)
 
 
 CONNECTION_COUNT = Prepared(

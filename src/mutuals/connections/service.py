@@ -116,7 +116,7 @@ async def request_connection(
         "created_at": now,
         "responded_at": None,
     }
-    await _record(connection, project_id, "connection.requested", requested, requester_id, now)
+    _record(connection, project_id, "connection.requested", requested, requester_id, now)
     await notify_connection_event(
         connection,
         project_id,
@@ -129,7 +129,7 @@ async def request_connection(
     return {"id": str(connection_id), "status": "pending", "createdAt": to_iso(now)}
 
 
-async def _record(
+def _record(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     event_type: events.EventType,
@@ -139,7 +139,7 @@ async def _record(
     *,
     reason: str | None = None,
 ) -> None:
-    await events.record(
+    events.record(
         connection, project_id, event_type, connection_event(record), actor_id, now, reason=reason
     )
 
@@ -196,10 +196,10 @@ async def respond(
 ) -> dict[str, str]:
     connection_id = _parse_id(connection_raw, InvalidConnectionId)
     now = utc_now()
-    record = await repository.respond_to_pending(
+    responded = await repository.respond_to_pending(
         connection, project_id, connection_id, receiver_id, decision, now
     )
-    if record is None:
+    if responded is None:
         existing = await repository.find_by_id(connection, project_id, connection_id)
         if existing is None or existing["status"] != "pending":
             raise ConnectionNotFound()
@@ -207,19 +207,15 @@ async def respond(
     event_type: events.EventType = (
         "connection.accepted" if decision == "accepted" else "connection.declined"
     )
-    await _record(connection, project_id, event_type, record, receiver_id, now)
-    if decision == "accepted":
-        requester_id = record["requester_id"]
-        profiles = await repository.adjust_connection_counts(
-            connection, project_id, requester_id, receiver_id, +1
-        )
+    _record(connection, project_id, event_type, responded.record, receiver_id, now)
+    if responded.profile is not None:  # accepted: the counters moved with it
         await notify_connection_event(
             connection,
             project_id,
-            requester_id,
+            responded.record["requester_id"],
             "connection-accepted",
             connection_id,
-            profiles[receiver_id],
+            responded.profile,
             now,
         )
     return {"id": str(connection_id), "status": decision, "respondedAt": to_iso(now)}
@@ -265,7 +261,7 @@ async def remove_with_user(
     )
     if declined is None:
         raise ConnectionNotFound()
-    await _record(connection, project_id, "connection.declined", declined, user_id, now)
+    _record(connection, project_id, "connection.declined", declined, user_id, now)
     return {
         "id": str(declined["id"]),
         "status": "declined",
@@ -283,7 +279,7 @@ async def _forget_request(
 ) -> None:
     """A pending request deleted: withdrawn (or severed by a block)."""
     await retract_connection_request(connection, project_id, removed["receiver_id"], removed["id"])
-    await _record(
+    _record(
         connection, project_id, "connection.withdrawn", removed, actor_id, utc_now(), reason=reason
     )
 
@@ -295,12 +291,9 @@ async def _forget_connection(
     actor_id: uuid.UUID,
     reason: str | None = None,
 ) -> None:
-    """An accepted (or, severed by a block, a declined) record deleted."""
-    if removed["status"] == "accepted":
-        await repository.adjust_connection_counts(
-            connection, project_id, removed["requester_id"], removed["receiver_id"], -1
-        )
-    await _record(
+    """An accepted (or, severed by a block, a declined) record deleted (its counters
+    already moved)."""
+    _record(
         connection, project_id, "connection.removed", removed, actor_id, utc_now(), reason=reason
     )
 
@@ -398,5 +391,9 @@ async def forget_detached(
         return
     if removed["status"] == "pending":
         await _forget_request(connection, project_id, removed, blocker_id, "block")
-    else:
-        await _forget_connection(connection, project_id, removed, blocker_id, "block")
+        return
+    if removed["status"] == "accepted":
+        await repository.adjust_connection_counts(
+            connection, project_id, removed["requester_id"], removed["receiver_id"], -1
+        )
+    await _forget_connection(connection, project_id, removed, blocker_id, "block")

@@ -67,7 +67,7 @@ async def follow(
     if created is None:
         raise AlreadyFollowing()
     await repository.adjust_follow_counts(connection, project_id, follower_id, followed_id, +1)
-    await _record(connection, project_id, "follow.created", created, follower_id)
+    _record(connection, project_id, "follow.created", created, follower_id)
     not_since = now - timedelta(seconds=notification_window_seconds)
     if await repository.claim_notice(
         connection, project_id, follower_id, followed_id, now, not_since
@@ -100,7 +100,7 @@ async def unfollow_user(
     if removed is None:
         raise FollowNotFound()
     await repository.adjust_follow_counts(connection, project_id, user_id, other_id, -1)
-    await _record(connection, project_id, "follow.deleted", removed, user_id)
+    _record(connection, project_id, "follow.deleted", removed, user_id)
 
 
 async def unfollow_by_id(
@@ -116,10 +116,10 @@ async def unfollow_by_id(
     await repository.adjust_follow_counts(
         connection, project_id, user_id, removed["followed_id"], -1
     )
-    await _record(connection, project_id, "follow.deleted", removed, user_id)
+    _record(connection, project_id, "follow.deleted", removed, user_id)
 
 
-async def _record(
+def _record(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     event_type: events.EventType,
@@ -128,7 +128,7 @@ async def _record(
     *,
     reason: str | None = None,
 ) -> None:
-    await events.record(
+    events.record(
         connection,
         project_id,
         event_type,
@@ -227,4 +227,4 @@ async def forget_detached(
         await repository.adjust_follow_counts(
             connection, project_id, row["follower_id"], row["followed_id"], -1
         )
-        await _record(connection, project_id, "follow.deleted", row, blocker_id, reason="block")
+        _record(connection, project_id, "follow.deleted", row, blocker_id, reason="block")

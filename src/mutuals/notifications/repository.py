@@ -8,29 +8,25 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     literal_column,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals import appends
 from mutuals.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.models import app_notifications
 from mutuals.pagination import PageRequest
-from mutuals.prepared import Prepared
 
 # A literal so the planner can use the partial index of unread rows.
 UNREAD = app_notifications.c.is_read == literal_column("false")
 
 
-# Every column, each bound by its own name.
-_INSERT = Prepared(insert(app_notifications))
-
-
-async def insert_notification(connection: AsyncConnection, row: dict[str, Any]) -> None:
-    """Inserts a notification given as its full row (project_id included)."""
-    await _INSERT.rows(connection, row)
+def insert_notification(connection: AsyncConnection, row: dict[str, Any]) -> None:
+    """Inserts a notification given as its full row (project_id included), with the
+    transaction's other appended rows, just before its commit (appends.py)."""
+    appends.add_notification(connection, row)
 
 
 async def delete_unread_about_connection(
@@ -40,6 +36,7 @@ async def delete_unread_about_connection(
     kind: str,
     connection_id: uuid.UUID,
 ) -> None:
+    await appends.flush(connection)  # a notice of this same transaction goes too
     # Reaches the user's unread rows through their partial index, then matches the id.
     await connection.execute(
         delete(app_notifications).where(

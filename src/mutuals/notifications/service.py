@@ -72,8 +72,8 @@ async def _notify(
         "created_at": now,
         "updated_at": now,
     }
-    await repository.insert_notification(connection, row)
-    await events.record(
+    repository.insert_notification(connection, row)
+    events.record(
         connection,
         project_id,
         "notification.created",

@@ -63,7 +63,7 @@ async def create_user(
         raise UserNotFound()
     created = auth_user(row)
     actor_id = values["id"] if self_service else None
-    await events.record(connection, project_id, "user.created", {"user": created}, actor_id, now)
+    events.record(connection, project_id, "user.created", {"user": created}, actor_id, now)
     return created
 
 
@@ -157,7 +157,7 @@ async def change_profile(
     """Applies checked profile values and announces the change (user.updated)."""
     row = await update_user(connection, project_id, user_id, values)
     changed = auth_user(row)
-    await events.record(
+    events.record(
         connection, project_id, "user.updated", {"user": changed}, actor_id, row["updated_at"]
     )
     return changed

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.appends import deliveries_queued
 from mutuals.cursors import Listing, listed
-from mutuals.db import deliveries_queued
 from mutuals.ids import new_id, parse_uuid
 from mutuals.storable import text_problem
 from mutuals.timestamps import utc_now
