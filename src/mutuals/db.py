@@ -271,9 +271,13 @@ async def lock_pair(
     """
     if connection.dialect.name != "postgresql":
         return
+    await PAIR_LOCK.rows(connection, {"key": pair_lock_key(project_id, a, b)})
+
+
+def pair_lock_key(project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID) -> int:
+    """The advisory lock key of the unordered pair (a, b) in the project."""
     low, high = (a, b) if a < b else (b, a)
-    key = advisory_key(project_id.bytes + low.bytes + high.bytes)
-    await PAIR_LOCK.rows(connection, {"key": key})
+    return advisory_key(project_id.bytes + low.bytes + high.bytes)
 
 
 PAIR_LOCK = Prepared(

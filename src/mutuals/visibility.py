@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Exists,
     Uuid,
     bindparam,
     exists,
@@ -64,19 +65,23 @@ def visible(user_column: ColumnElement[Any]) -> ColumnElement[bool]:
     return user_column.not_in(hidden_users())
 
 
+def blocked_either_way(
+    a: ColumnElement[Any], b: ColumnElement[Any], project: ColumnElement[Any]
+) -> Exists:
+    """In SQL: either of the two users blocks the other (for each, the other does not
+    exist); a change that would link them carries it as its condition."""
+    return exists().where(
+        blocks.c.project_id == project,
+        or_(
+            (blocks.c.blocker_id == a) & (blocks.c.blocked_id == b),
+            (blocks.c.blocker_id == b) & (blocks.c.blocked_id == a),
+        ),
+    )
+
+
 _A = bindparam("a", type_=Uuid)
 _B = bindparam("b", type_=Uuid)
-BLOCKED_BETWEEN = Prepared(
-    select(
-        exists().where(
-            blocks.c.project_id == bindparam("project_id"),
-            or_(
-                (blocks.c.blocker_id == _A) & (blocks.c.blocked_id == _B),
-                (blocks.c.blocker_id == _B) & (blocks.c.blocked_id == _A),
-            ),
-        )
-    )
-)
+BLOCKED_BETWEEN = Prepared(select(blocked_either_way(_A, _B, bindparam("project_id"))))
 
 
 async def blocked_between(

@@ -14,11 +14,10 @@ from mutuals.blocks.errors import BlockUserNotFound, InvalidUserId, SelfBlock, S
 from mutuals.blocks.schemas import block_body, block_item
 from mutuals.connections import service as connections
 from mutuals.cursors import Listing, listed
-from mutuals.db import lock_pair
 from mutuals.follows import service as follows
 from mutuals.ids import new_id, parse_uuid
 from mutuals.timestamps import to_iso, utc_now
-from mutuals.users.repository import get_public_users
+from mutuals.users.repository import lock_pair_reading_profiles
 
 
 def _target(raw: str) -> uuid.UUID:
@@ -35,14 +34,14 @@ async def block(
     blocked_id = _target(target_raw)
     if blocked_id == blocker_id:
         raise SelfBlock()
-    profiles = await get_public_users(connection, project_id, (blocker_id, blocked_id))
+    profiles = await lock_pair_reading_profiles(connection, project_id, (blocker_id, blocked_id))
     if blocked_id not in profiles:
         raise BlockUserNotFound()
     if blocker_id not in profiles:
         raise CredentialRejectedError()
-    # Taken before anything is read: a follow or request between the two waits for this
-    # block to commit and then sees it, or commits first and is severed below.
-    await lock_pair(connection, project_id, blocker_id, blocked_id)
+    # The pair lock, taken with the profiles before anything else is read: a follow or
+    # request between the two waits for this block to commit and then sees it, or commits
+    # first and is severed below.
     existing = await repository.find_block(connection, project_id, blocker_id, blocked_id)
     if existing is not None:
         return block_body(existing), False

@@ -31,18 +31,19 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
 from mutuals.cursors import Listing, after_position, depth, page_parameters, reads_after
-from mutuals.db import insert_ignoring_conflicts
 from mutuals.models import connections, users
 from mutuals.models.base import UtcDateTime
 from mutuals.pagination import PageRequest
 from mutuals.prepared import Prepared, Row
 from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
-from mutuals.visibility import Viewer, blocks_viewer, hidden_users, visible
+from mutuals.visibility import Viewer, blocked_either_way, blocks_viewer, hidden_users, visible
 
 Side = Literal["requester_id", "receiver_id"]
 
@@ -148,6 +149,55 @@ def _fresh_request(
     }
 
 
+# Parameters named unlike the table's columns: UPDATE statements use these too.
+_PROJECT = bindparam("project", type_=Uuid)
+_USER = bindparam("user", type_=Uuid)
+_BY_ID = and_(
+    connections.c.project_id == _PROJECT, connections.c.id == bindparam("connection", type_=Uuid)
+)
+_OTHER = bindparam("other", type_=Uuid)
+_BY_PAIR = pair_is(connections, _USER, _OTHER, project=_PROJECT)
+
+
+def _insert_pending(dialect_insert: Any) -> Prepared:
+    """A new pending request, unless any record holds the pair or either user blocks the
+    other (checked in the insert itself, under the pair lock the change holds)."""
+    values = select(
+        _PROJECT,
+        bindparam("connection", type_=Uuid),
+        _USER,
+        _OTHER,
+        bindparam("low", type_=Uuid),
+        bindparam("high", type_=Uuid),
+        PENDING,
+        bindparam("note", type_=String),
+        bindparam("now", type_=UtcDateTime()),
+    ).where(~blocked_either_way(_USER, _OTHER, _PROJECT))
+    columns = [
+        "project_id",
+        "id",
+        "requester_id",
+        "receiver_id",
+        "pair_low_id",
+        "pair_high_id",
+        "status",
+        "message",
+        "created_at",
+    ]
+    return Prepared(
+        dialect_insert(connections)
+        .from_select(columns, values)
+        .on_conflict_do_nothing()
+        .returning(connections.c.id)
+    )
+
+
+_INSERT_PENDING = {
+    "postgresql": _insert_pending(postgresql_insert),
+    "sqlite": _insert_pending(sqlite_insert),
+}
+
+
 async def insert_pending(
     connection: AsyncConnection,
     project_id: uuid.UUID,
@@ -157,19 +207,21 @@ async def insert_pending(
     message: str | None,
     now: datetime,
 ) -> bool:
-    """True when inserted; False when any record already holds the pair."""
+    """True when inserted; False when a record already holds the pair, or a block stands
+    between the two."""
     low, high = canonical_pair(requester_id, receiver_id)
-    statement = (
-        insert_ignoring_conflicts(connection, connections)
-        .values(
-            project_id=project_id,
-            pair_low_id=low,
-            pair_high_id=high,
-            **_fresh_request(connection_id, requester_id, receiver_id, message, now),
-        )
-        .returning(connections.c.id)
-    )
-    return (await connection.scalar(statement)) is not None
+    parameters = {
+        "project": project_id,
+        "connection": connection_id,
+        "user": requester_id,
+        "other": receiver_id,
+        "low": low,
+        "high": high,
+        "note": message,
+        "now": now,
+    }
+    inserted = await _INSERT_PENDING[connection.dialect.name].row(connection, parameters)
+    return inserted is not None
 
 
 async def replace_declined_by_receiver(
@@ -204,14 +256,6 @@ def _pending_to(decision: str, where: ColumnElement[bool]) -> Prepared:
     )
 
 
-# Parameters named unlike the table's columns: UPDATE statements use these too.
-_PROJECT = bindparam("project", type_=Uuid)
-_USER = bindparam("user", type_=Uuid)
-_BY_ID = and_(
-    connections.c.project_id == _PROJECT, connections.c.id == bindparam("connection", type_=Uuid)
-)
-_OTHER = bindparam("other", type_=Uuid)
-_BY_PAIR = pair_is(connections, _USER, _OTHER, project=_PROJECT)
 # Accept or decline by id, only if pending and addressed to the receiver.
 _RESPOND = {
     decision: _pending_to(decision, and_(_BY_ID, connections.c.receiver_id == _USER))

@@ -31,7 +31,6 @@ from mutuals.connections.errors import (
 )
 from mutuals.connections.schemas import connection_event, connection_item, pending_item
 from mutuals.cursors import CursorRequest, Listing, listed
-from mutuals.db import lock_pair
 from mutuals.errors import AppError
 from mutuals.ids import new_id, parse_uuid
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
@@ -40,7 +39,7 @@ from mutuals.prepared import Row
 from mutuals.search import Search
 from mutuals.storable import text_problem
 from mutuals.timestamps import to_iso, utc_now
-from mutuals.users.repository import get_public_users
+from mutuals.users.repository import lock_pair_reading_profiles
 from mutuals.visibility import Viewer, blocked_between, visible_counter
 
 MAX_MESSAGE = 500
@@ -81,23 +80,22 @@ async def request_connection(
     if receiver_id == requester_id:
         raise SelfRequest()
     message = _clean_message(message_raw)
-    profiles = await get_public_users(connection, project_id, (requester_id, receiver_id))
+    profiles = await lock_pair_reading_profiles(connection, project_id, (requester_id, receiver_id))
     if receiver_id not in profiles:
         raise ConnectionUserNotFound()
     if requester_id not in profiles:
         raise CredentialRejectedError()
-    # A block between the two, either way, makes the other user not exist (§7.5). The pair
-    # lock orders this check and the insert below against a block of the same pair.
-    await lock_pair(connection, project_id, requester_id, receiver_id)
-    if await blocked_between(connection, project_id, requester_id, receiver_id):
-        raise ConnectionUserNotFound()
-
     connection_id = new_id()
     now = utc_now()
     for _ in range(REQUEST_ATTEMPTS):
         args = (connection, project_id, connection_id, requester_id, receiver_id, message, now)
         if await repository.insert_pending(*args):
             break
+        # A block between the two, either way, makes the other user not exist (§7.5); the
+        # insert checked it, and the pair lock, taken with the profiles, orders that check
+        # against a block of the same pair. Only a refusal asks why.
+        if await blocked_between(connection, project_id, requester_id, receiver_id):
+            raise ConnectionUserNotFound()
         if await repository.replace_declined_by_receiver(*args):
             break
         existing = await repository.find_between(connection, project_id, requester_id, receiver_id)

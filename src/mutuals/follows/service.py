@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mutuals import events
 from mutuals.auth.errors import CredentialRejectedError
 from mutuals.cursors import CursorRequest, Listing, listed
-from mutuals.db import lock_pair
 from mutuals.errors import AppError
 from mutuals.follows import repository
 from mutuals.follows.errors import (
@@ -29,7 +28,7 @@ from mutuals.pagination import PageRequest
 from mutuals.prepared import Row
 from mutuals.search import Search
 from mutuals.timestamps import to_iso, utc_now
-from mutuals.users.repository import get_public_users
+from mutuals.users.repository import lock_pair_reading_profiles
 from mutuals.visibility import Viewer, blocked_between, visible_counter
 
 
@@ -50,14 +49,14 @@ async def follow(
     followed_id = _parse_id(followed_raw, InvalidUserId)
     if followed_id == follower_id:
         raise SelfFollow()
-    profiles = await get_public_users(connection, project_id, (follower_id, followed_id))
+    profiles = await lock_pair_reading_profiles(connection, project_id, (follower_id, followed_id))
     if followed_id not in profiles:
         raise FollowUserNotFound()
     if follower_id not in profiles:
         raise CredentialRejectedError()
     # A block between the two, either way, makes the other user not exist (§7.5). The pair
-    # lock orders this check and the insert below against a block of the same pair.
-    await lock_pair(connection, project_id, follower_id, followed_id)
+    # lock, taken with the profiles, orders this check and the insert below against a block
+    # of the same pair.
     if await blocked_between(connection, project_id, follower_id, followed_id):
         raise FollowUserNotFound()
     now = utc_now()

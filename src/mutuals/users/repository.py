@@ -1,9 +1,10 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import RowMapping, Uuid, bindparam, insert, select, update
+from sqlalchemy import BigInteger, RowMapping, Uuid, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.db import pair_lock_key
 from mutuals.models import users
 from mutuals.prepared import Prepared, Row
 from mutuals.search import like_pattern, user_matches
@@ -37,6 +38,30 @@ async def get_public_users(
     """The public profiles of the two users of a change (either may be missing)."""
     a, b = pair
     rows = await PUBLIC_PAIR.rows(connection, {"project_id": project_id, "a": a, "b": b})
+    return {row["id"]: row for row in rows}
+
+
+# The pair lock (db.lock_pair), taken by a CTE that the read joins: evaluated once, and
+# before any profile is returned, so the statements after this one run under the lock.
+_LOCKED = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)).label("held")).cte(
+    "locked"
+)
+LOCKED_PUBLIC_PAIR = Prepared(
+    PUBLIC_PAIR.statement.add_columns(_LOCKED.c.held).select_from(_LOCKED)  # type: ignore[attr-defined]
+)
+
+
+async def lock_pair_reading_profiles(
+    connection: AsyncConnection, project_id: uuid.UUID, pair: tuple[uuid.UUID, uuid.UUID]
+) -> dict[uuid.UUID, Row]:
+    """`db.lock_pair` and `get_public_users` in one round trip on PostgreSQL (SQLite needs no
+    lock: its write transactions run one at a time). When a user is missing the lock may
+    not be taken, and the change stops there anyway."""
+    if connection.dialect.name != "postgresql":
+        return await get_public_users(connection, project_id, pair)
+    a, b = pair
+    parameters = {"project_id": project_id, "a": a, "b": b, "key": pair_lock_key(project_id, a, b)}
+    rows = await LOCKED_PUBLIC_PAIR.rows(connection, parameters)
     return {row["id"]: row for row in rows}
 
 
