@@ -24,16 +24,19 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.cursors import Listing, after_position, page_parameters, reads_after
-from mutuals.db import dialect_insert, insert_ignoring_conflicts
+from mutuals.db import dialect_insert
 from mutuals.follows.schemas import Direction
 from mutuals.models import follow_notices, follows, users
+from mutuals.models.base import UtcDateTime
 from mutuals.prepared import Prepared, Row
 from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
-from mutuals.visibility import Viewer, hidden_users, visible
+from mutuals.visibility import Viewer, blocked_either_way, hidden_users, visible
 
 FOLLOW_COLUMNS = (
     follows.c.id,
@@ -51,6 +54,36 @@ COUNTERS: dict[Direction, CountColumn] = {
 }
 
 
+def _insert_follow(dialect_insert: Any) -> Prepared:
+    """A new follow, unless the pair has one already or either user blocks the other
+    (checked in the insert itself, under the pair lock the change holds)."""
+    project, follower, followed = (
+        bindparam("project", type_=Uuid),
+        bindparam("follower", type_=Uuid),
+        bindparam("followed", type_=Uuid),
+    )
+    values = select(
+        project,
+        bindparam("follow", type_=Uuid),
+        follower,
+        followed,
+        bindparam("now", type_=UtcDateTime()),
+    ).where(~blocked_either_way(follower, followed, project))
+    columns = ["project_id", "id", "follower_id", "followed_id", "created_at"]
+    return Prepared(
+        dialect_insert(follows)
+        .from_select(columns, values)
+        .on_conflict_do_nothing()
+        .returning(*FOLLOW_COLUMNS)
+    )
+
+
+_INSERT_FOLLOW = {
+    "postgresql": _insert_follow(postgresql_insert),
+    "sqlite": _insert_follow(sqlite_insert),
+}
+
+
 async def insert_follow(
     connection: AsyncConnection,
     project_id: uuid.UUID,
@@ -58,20 +91,17 @@ async def insert_follow(
     follower_id: uuid.UUID,
     followed_id: uuid.UUID,
     now: datetime,
-) -> RowMapping | None:
-    """The new follow, or None when the pair already had one."""
-    result = await connection.execute(
-        insert_ignoring_conflicts(connection, follows)
-        .values(
-            project_id=project_id,
-            id=follow_id,
-            follower_id=follower_id,
-            followed_id=followed_id,
-            created_at=now,
-        )
-        .returning(*FOLLOW_COLUMNS)
-    )
-    return result.mappings().one_or_none()
+) -> Row | None:
+    """The new follow, or None when the pair already had one or a block stands between
+    the two."""
+    parameters = {
+        "project": project_id,
+        "follow": follow_id,
+        "follower": follower_id,
+        "followed": followed_id,
+        "now": now,
+    }
+    return await _INSERT_FOLLOW[connection.dialect.name].row(connection, parameters)
 
 
 FIND_FOLLOW = Prepared(

@@ -54,16 +54,16 @@ async def follow(
         raise FollowUserNotFound()
     if follower_id not in profiles:
         raise CredentialRejectedError()
-    # A block between the two, either way, makes the other user not exist (§7.5). The pair
-    # lock, taken with the profiles, orders this check and the insert below against a block
-    # of the same pair.
-    if await blocked_between(connection, project_id, follower_id, followed_id):
-        raise FollowUserNotFound()
     now = utc_now()
     created = await repository.insert_follow(
         connection, project_id, new_id(), follower_id, followed_id, now
     )
     if created is None:
+        # A block between the two, either way, makes the other user not exist (§7.5); the
+        # insert checked it, and the pair lock, taken with the profiles, orders that check
+        # against a block of the same pair. Only a refusal asks why.
+        if await blocked_between(connection, project_id, follower_id, followed_id):
+            raise FollowUserNotFound()
         raise AlreadyFollowing()
     await repository.adjust_follow_counts(connection, project_id, follower_id, followed_id, +1)
     _record(connection, project_id, "follow.created", created, follower_id)
