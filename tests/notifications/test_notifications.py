@@ -4,6 +4,10 @@ import uuid
 
 import pytest
 
+from mutuals.db import Database
+from mutuals.notifications.service import notify_connection_event, retract_connection_request
+from mutuals.timestamps import utc_now
+from mutuals.users.repository import get_public_users
 from tests.assertions import ID, TIMESTAMP, assert_bare, assert_error, assert_json
 from tests.connections.factories import connect, decline, request
 from tests.factories import Member, ProjectFactory
@@ -200,3 +204,39 @@ async def test_pagination_defaults_and_clamp(project: ProjectFactory) -> None:
     clamped = await project.call("GET", "/app-notifications?limit=500", cat)
     assert clamped.json()["pagination"]["pageSize"] == 50
     assert len(clamped.json()["data"]) == 6
+
+
+async def test_a_notice_retracted_in_its_own_transaction_is_gone(project: ProjectFactory) -> None:
+    """Notifications wait for the commit (appends.py); a retraction in the same transaction
+    writes them first, so it finds and removes the notice."""
+    ada, bob = await project.user(), await project.user()
+    project_id, connection_id = uuid.UUID(project.id), uuid.uuid4()
+    database: Database = project.app.state.database
+    async with database.transaction() as connection:
+        profiles = await get_public_users(
+            connection, project_id, (uuid.UUID(ada.id), uuid.UUID(bob.id))
+        )
+        await notify_connection_event(
+            connection,
+            project_id,
+            uuid.UUID(bob.id),
+            "connection-request",
+            connection_id,
+            profiles[uuid.UUID(ada.id)],
+            utc_now(),
+        )
+        await retract_connection_request(connection, project_id, uuid.UUID(bob.id), connection_id)
+    assert await notifications_of(project, bob) == []
+    async with database.transaction() as connection:
+        await notify_connection_event(
+            connection,
+            project_id,
+            uuid.UUID(bob.id),
+            "connection-request",
+            connection_id,
+            profiles[uuid.UUID(ada.id)],
+            utc_now(),
+        )
+    assert await notifications_of(project, bob) == [
+        expected(project, bob, "connection-request", str(connection_id), ada)
+    ]
