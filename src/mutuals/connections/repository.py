@@ -28,6 +28,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     union_all,
     update,
 )
@@ -630,17 +631,21 @@ async def count_accepted_matching(
 
 
 @functools.cache
-def _pending_statements(side: Side, after: bool) -> tuple[Prepared, Prepared]:
+def _pending_statement(side: Side, after: bool, counted: bool) -> Prepared:
+    """A page (after a cursor's item when `after`) or, when `counted`, a numbered page with
+    the total in the same statement:
+    one row per request on the page, each carrying the total, or a single row of the total
+    alone when the page is empty (the page joined to the count, not the other way)."""
     other: Side = "receiver_id" if side == "requester_id" else "requester_id"
     mine = and_(
         connections.c.project_id == bindparam("project_id"),
         connections.c[side] == bindparam("user_id"),
         connections.c.status == PENDING,
     )
-    count = Prepared(select(func.count()).select_from(connections).where(mine))
+    count = select(func.count().label("total")).select_from(connections).where(mine)
     if after:
         mine = and_(mine, after_position(connections.c.created_at, connections.c.id))
-    page = Prepared(
+    page = (
         select(
             connections.c.id.label("connection_id"),
             connections.c.message,
@@ -659,7 +664,14 @@ def _pending_statements(side: Side, after: bool) -> tuple[Prepared, Prepared]:
         .limit(bindparam("page_limit", type_=Integer))
         .offset(bindparam("page_offset", type_=Integer))
     )
-    return count, page
+    if not counted:
+        return Prepared(page)
+    total, paged = count.subquery("counted"), page.subquery("paged")
+    return Prepared(
+        select(total.c.total, *paged.c)
+        .select_from(total.outerjoin(paged, true()))
+        .order_by(paged.c.requested_at.desc(), paged.c.connection_id.desc())
+    )
 
 
 async def list_pending(
@@ -670,15 +682,14 @@ async def list_pending(
     listing: Listing,
 ) -> tuple[list[Row], int | None]:
     """A page of pending requests, and their total (None for a page by cursor)."""
-    count, page_statement = _pending_statements(side, reads_after(listing))
-    parameters = {"project_id": project_id, "user_id": user_id}
-    total = None
-    if isinstance(listing, PageRequest):
-        total = await count.scalar(connection, parameters) or 0
-        if listing.offset >= total:
-            return [], total
-    rows = await page_statement.rows(connection, {**parameters, **page_parameters(listing)})
-    return rows, total
+    numbered = isinstance(listing, PageRequest)
+    statement = _pending_statement(side, reads_after(listing), numbered)
+    parameters = {"project_id": project_id, "user_id": user_id, **page_parameters(listing)}
+    rows = await statement.rows(connection, parameters)
+    if not numbered:
+        return rows, None
+    total: int = rows[0]["total"]
+    return [row for row in rows if row["connection_id"] is not None], total
 
 
 async def delete_between(
