@@ -10,8 +10,11 @@ def utc_now() -> datetime:
 
 def to_iso(moment: datetime) -> str:
     """ISO 8601 with milliseconds and Z, as JavaScript's toISOString() writes it."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # isoformat (in C) gives "YYYY-MM-DDTHH:MM:SS.mmm+00:00": a list page formats two of
+    # these per row, and strftime took twice as long.
+    return f"{moment.isoformat(timespec='milliseconds')[:23]}Z"
 
 
 def to_iso_or_none(moment: datetime | None) -> str | None:
