@@ -56,11 +56,13 @@ class Database:
         # PostgreSQL: read connections kept between requests, out of the pool, in autocommit
         # mode. Checking one out of the pool and back (its mode set and reset, the pool's
         # events) cost about 60 us of a status read's 450 us of worker CPU; a kept one
-        # costs a list pop. At most half the pool is kept, so writes always find room.
+        # costs a list pop. At most half the pool is kept, so writes always find room, and
+        # kept plus pooled idle connections never exceed the pool's size.
         self._kept_reads: dict[AsyncEngine, list[AsyncConnection]] = (
             {} if self.is_sqlite else {self.read_engine: [], self.replica_engine: []}
         )
         self._keep_limit = settings.database_pool_size // 2
+        self._pool_size = settings.database_pool_size
 
     @asynccontextmanager
     async def transaction(
@@ -108,17 +110,19 @@ class Database:
             yield connection
         except AppError:
             # An answer, not a failure: the connection is as good as it was.
-            await self._keep_or_close(kept, connection)
+            await self._keep_or_close(engine, kept, connection)
             raise
         except BaseException as exc:
             if is_database_unavailable(exc):
                 # The server went away: the others kept may be dead too (the pool has
                 # just been invalidated likewise), so the next reads connect afresh.
-                await self._close_kept(kept)
+                await self._close_kept(kept, discard=True)
+                await _discard(connection)
+                raise
             with contextlib.suppress(Exception):
                 await connection.close()
             raise
-        await self._keep_or_close(kept, connection)
+        await self._keep_or_close(engine, kept, connection)
 
     async def _kept_or_new(
         self, engine: AsyncEngine, kept: list[AsyncConnection]
@@ -127,23 +131,41 @@ class Database:
             connection = kept.pop()
             if _driver_open(connection):
                 return connection
-            # Closed while kept (a server restart, an idle timeout): given back, unused.
-            with contextlib.suppress(Exception):
-                await connection.close()
+            # Closed while kept (a server restart, an idle timeout): discarded, never
+            # given back to the pool, where a write would take it.
+            await _discard(connection)
         return await engine.connect()
 
     async def _keep_or_close(
-        self, kept: list[AsyncConnection], connection: AsyncConnection
+        self, engine: AsyncEngine, kept: list[AsyncConnection], connection: AsyncConnection
     ) -> None:
-        if len(kept) < self._keep_limit and not connection.closed and not connection.invalidated:
+        """Keeps the connection, or gives it back to the pool. Kept and pooled idle
+        connections together stay within the pool's size, as the pool's own idle ones did
+        before any was kept: keeping never leaves more connections open on the server."""
+        idle_in_pool = _idle_in_pool(engine)
+        if (
+            len(kept) < self._keep_limit
+            and len(kept) + idle_in_pool < self._pool_size
+            and not connection.closed
+            and not connection.invalidated
+        ):
             kept.append(connection)
-        else:
-            await connection.close()
-
-    async def _close_kept(self, kept: list[AsyncConnection]) -> None:
-        while kept:
+            return
+        await connection.close()
+        # Writes gave connections back meanwhile: the kept ones over the budget go back
+        # too (the pool closes those it has no room for).
+        while kept and len(kept) + _idle_in_pool(engine) > self._pool_size:
             with contextlib.suppress(Exception):
-                await kept.pop().close()
+                await kept.pop(0).close()
+
+    async def _close_kept(self, kept: list[AsyncConnection], *, discard: bool = False) -> None:
+        while kept:
+            connection = kept.pop()
+            if discard:
+                await _discard(connection)
+                continue
+            with contextlib.suppress(Exception):
+                await connection.close()
 
     def connections_in_use(self) -> int:
         pool = self.write_engine.pool
@@ -162,6 +184,19 @@ class Database:
             await self._close_kept(kept)
         for engine in {self.write_engine, self.read_engine, self.replica_engine}:
             await engine.dispose()
+
+
+async def _discard(connection: AsyncConnection) -> None:
+    """Closes the driver's connection for good: the pool opens a new one in its place."""
+    with contextlib.suppress(Exception):
+        await connection.invalidate()
+    with contextlib.suppress(Exception):
+        await connection.close()
+
+
+def _idle_in_pool(engine: AsyncEngine) -> int:
+    checked_in = getattr(engine.pool, "checkedin", None)
+    return int(checked_in()) if callable(checked_in) else 0
 
 
 def _driver_open(connection: AsyncConnection) -> bool:

@@ -72,3 +72,24 @@ async def test_a_kept_connection_the_server_closed_is_let_go(
     assert answers == [200, 200, 200]
     now_kept = database._kept_reads[database.read_engine]
     assert all(_driver_open(connection) for connection in now_kept)
+
+
+async def test_kept_and_pooled_idle_connections_stay_within_the_pool(
+    project: ProjectFactory,
+) -> None:
+    database: Database = project.app.state.database
+    if database.is_sqlite:
+        return
+    users = [await project.user() for _ in range(9)]
+    first, others = users[0], users[1:]
+    reads = [project.call("GET", f"/users/{other.id}/connection", first) for other in others]
+    writes = [
+        project.call("POST", f"/users/{other.id}/connection", first, json={}) for other in others
+    ]
+    answers = await asyncio.gather(*reads, *writes)
+    assert {answer.status_code for answer in answers} == {200, 201}
+    more = [project.call("GET", f"/users/{other.id}/connection", first) for other in others]
+    assert {answer.status_code for answer in await asyncio.gather(*more)} == {200}
+    kept = database._kept_reads[database.read_engine]
+    idle = database.write_engine.pool.checkedin()  # type: ignore[attr-defined]
+    assert len(kept) + idle <= database._pool_size, (len(kept), idle)
