@@ -77,6 +77,13 @@ class Database:
         level consistency.
         """
         if write:
+            kept = self._kept_reads.get(self.read_engine)
+            if kept and _idle_in_pool(self.write_engine) == 0:
+                # The pool has nothing idle: a kept read connection goes back to it for
+                # this write, rather than the pool opening one more (reads and writes
+                # share the pool's connections, kept or not).
+                with contextlib.suppress(Exception):
+                    await kept.pop(0).close()
             async with self.write_engine.begin() as connection:
                 try:
                     if not durable and not self.is_sqlite:
