@@ -96,10 +96,18 @@ def serve_floor(dsn: str, secret: str, workers: int, pool_size: int) -> Iterator
     command = [sys.executable, "-m", "uvicorn", "bench.floor:create_floor", "--factory"]
     command += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
     command += ["--no-server-header", "--log-level", "warning"]
+    with serving(command, env, port) as base:
+        yield base
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    """Runs an HTTP server's `command` listening on `port`; yields its base URL once its
+    /healthz answers, and stops it afterwards."""
     process = subprocess.Popen(command, env=env)  # noqa: S603 - fixed argv
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -107,7 +115,7 @@ def serve_floor(dsn: str, secret: str, workers: int, pool_size: int) -> Iterator
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the floor app did not start")
+                raise RuntimeError(f"{' '.join(command[:3])} did not start")
             time.sleep(0.1)
         yield base
     finally:

@@ -12,16 +12,10 @@ import argparse
 import asyncio
 import importlib.util
 import os
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-import httpx
 
 from bench.__main__ import (
     SECRET,
@@ -30,7 +24,7 @@ from bench.__main__ import (
     free_port,
     read_workloads,
 )
-from bench.floor_rounds import FLOOR_READS, mean
+from bench.floor_rounds import FLOOR_READS, mean, serving
 from bench.loadgen import Figures, run_wrk
 from bench.seed import Plan, seed_postgres
 from mutuals.migrate import upgrade
@@ -52,29 +46,6 @@ def server_command(server: str, app: str, port: int, workers: int) -> list[str]:
         *("--loop", "uvloop", "--port", str(port), "--workers", str(workers)),
         *("--no-access-log", "--log-level", "warning", app),
     ]
-
-
-@contextmanager
-def serving(command: list[str], env: dict[str, str]) -> Iterator[str]:
-    process = subprocess.Popen(  # noqa: S603 - fixed argv
-        command, env={**os.environ, **env}, stdout=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{command[command.index('--port') + 1]}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{command[2]} did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> dict[tuple[str, str, str], Figures]:
@@ -114,8 +85,9 @@ def main(argv: list[str] | None = None) -> dict[tuple[str, str, str], Figures]:
             for round_number in range(args.rounds):
                 for server in SERVERS:
                     for app_label, app in APPS.items():
-                        command = server_command(server, app, free_port(), args.workers)
-                        with serving(command, env) as base:
+                        port = free_port()
+                        command = server_command(server, app, port, args.workers)
+                        with serving(command, {**os.environ, **env}, port) as base:
                             for label in FLOOR_READS:
                                 figures = run_wrk(
                                     base,

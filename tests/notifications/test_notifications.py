@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.db import Database
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
@@ -211,32 +212,27 @@ async def test_a_notice_retracted_in_its_own_transaction_is_gone(project: Projec
     writes them first, so it finds and removes the notice."""
     ada, bob = await project.user(), await project.user()
     project_id, connection_id = uuid.UUID(project.id), uuid.uuid4()
+    ada_id, bob_id = uuid.UUID(ada.id), uuid.UUID(bob.id)
     database: Database = project.app.state.database
-    async with database.transaction() as connection:
-        profiles = await get_public_users(
-            connection, project_id, (uuid.UUID(ada.id), uuid.UUID(bob.id))
-        )
+
+    async def notify_bob(connection: AsyncConnection) -> None:
+        profiles = await get_public_users(connection, project_id, (ada_id, bob_id))
         await notify_connection_event(
             connection,
             project_id,
-            uuid.UUID(bob.id),
+            bob_id,
             "connection-request",
             connection_id,
-            profiles[uuid.UUID(ada.id)],
+            profiles[ada_id],
             utc_now(),
         )
-        await retract_connection_request(connection, project_id, uuid.UUID(bob.id), connection_id)
+
+    async with database.transaction() as connection:
+        await notify_bob(connection)
+        await retract_connection_request(connection, project_id, bob_id, connection_id)
     assert await notifications_of(project, bob) == []
     async with database.transaction() as connection:
-        await notify_connection_event(
-            connection,
-            project_id,
-            uuid.UUID(bob.id),
-            "connection-request",
-            connection_id,
-            profiles[uuid.UUID(ada.id)],
-            utc_now(),
-        )
+        await notify_bob(connection)
     assert await notifications_of(project, bob) == [
         expected(project, bob, "connection-request", str(connection_id), ada)
     ]
