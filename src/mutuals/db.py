@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import BigInteger, Insert, Table, bindparam, event, text
+from sqlalchemy import BigInteger, Insert, Select, Table, bindparam, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -25,7 +25,7 @@ from mutuals.appends import DELIVERIES_QUEUED
 from mutuals.business_metrics import RECORDED_EVENTS, count_committed
 from mutuals.config import Settings
 from mutuals.errors import AppError, ServiceUnavailable, error_response, is_database_unavailable
-from mutuals.prepared import Prepared
+from mutuals.prepared import Prepared, Row
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -82,8 +82,7 @@ class Database:
                 # The pool has nothing idle: a kept read connection goes back to it for
                 # this write, rather than the pool opening one more (reads and writes
                 # share the pool's connections, kept or not).
-                with contextlib.suppress(Exception):
-                    await kept.pop(0).close()
+                await _give_back(kept.pop(0))
             async with self.write_engine.begin() as connection:
                 try:
                     if not durable and not self.is_sqlite:
@@ -138,9 +137,7 @@ class Database:
             connection = kept.pop()
             if _driver_open(connection):
                 return connection
-            # Closed while kept (a server restart, an idle timeout): discarded, never
-            # given back to the pool, where a write would take it.
-            await _discard(connection)
+            await _give_back(connection)  # closed while kept: discarded
         return await engine.connect()
 
     async def _keep_or_close(
@@ -162,17 +159,12 @@ class Database:
         # Writes gave connections back meanwhile: the kept ones over the budget go back
         # too (the pool closes those it has no room for).
         while kept and len(kept) + _idle_in_pool(engine) > self._pool_size:
-            with contextlib.suppress(Exception):
-                await kept.pop(0).close()
+            await _give_back(kept.pop(0))
 
     async def _close_kept(self, kept: list[AsyncConnection], *, discard: bool = False) -> None:
         while kept:
             connection = kept.pop()
-            if discard:
-                await _discard(connection)
-                continue
-            with contextlib.suppress(Exception):
-                await connection.close()
+            await (_discard if discard else _give_back)(connection)
 
     def connections_in_use(self) -> int:
         pool = self.write_engine.pool
@@ -197,6 +189,16 @@ async def _discard(connection: AsyncConnection) -> None:
     """Closes the driver's connection for good: the pool opens a new one in its place."""
     with contextlib.suppress(Exception):
         await connection.invalidate()
+    with contextlib.suppress(Exception):
+        await connection.close()
+
+
+async def _give_back(connection: AsyncConnection) -> None:
+    """Returns a kept connection to the pool; one the server closed while it was kept (a
+    restart, an idle timeout) is discarded instead, never left where a write would take it."""
+    if not _driver_open(connection):
+        await _discard(connection)
+        return
     with contextlib.suppress(Exception):
         await connection.close()
 
@@ -359,6 +361,28 @@ def insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Inse
     """
     statement: Insert = dialect_insert(connection, table).on_conflict_do_nothing()
     return statement
+
+
+class InsertUnlessTaken:
+    """`INSERT INTO table (columns) SELECT … ON CONFLICT DO NOTHING RETURNING …`, built once
+    for each dialect: the insert's SELECT carries its conditions, a race on a unique key is
+    settled by the database, and a refused insert returns no row."""
+
+    def __init__(
+        self, table: Table, columns: list[str], values: Select[Any], *returning: Any
+    ) -> None:
+        self._by_dialect = {
+            name: Prepared(
+                build(table)
+                .from_select(columns, values)
+                .on_conflict_do_nothing()
+                .returning(*returning)
+            )
+            for name, build in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+        }
+
+    async def row(self, connection: AsyncConnection, parameters: dict[str, Any]) -> Row | None:
+        return await self._by_dialect[connection.dialect.name].row(connection, parameters)
 
 
 def advisory_key(material: bytes) -> int:

@@ -32,12 +32,11 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
 from mutuals.cursors import Listing, after_position, depth, page_parameters, reads_after
+from mutuals.db import InsertUnlessTaken
 from mutuals.models import connections, users
 from mutuals.models.base import UtcDateTime
 from mutuals.pagination import PageRequest
@@ -160,21 +159,11 @@ _OTHER = bindparam("other", type_=Uuid)
 _BY_PAIR = pair_is(connections, _USER, _OTHER, project=_PROJECT)
 
 
-def _insert_pending(dialect_insert: Any) -> Prepared:
-    """A new pending request, unless any record holds the pair or either user blocks the
-    other (checked in the insert itself, under the pair lock the change holds)."""
-    values = select(
-        _PROJECT,
-        bindparam("connection", type_=Uuid),
-        _USER,
-        _OTHER,
-        bindparam("low", type_=Uuid),
-        bindparam("high", type_=Uuid),
-        PENDING,
-        bindparam("note", type_=String),
-        bindparam("now", type_=UtcDateTime()),
-    ).where(~blocked_either_way(_USER, _OTHER, _PROJECT))
-    columns = [
+# A new pending request, unless any record holds the pair or either user blocks the other
+# (checked in the insert itself, under the pair lock the change holds).
+_INSERT_PENDING = InsertUnlessTaken(
+    connections,
+    [
         "project_id",
         "id",
         "requester_id",
@@ -184,19 +173,20 @@ def _insert_pending(dialect_insert: Any) -> Prepared:
         "status",
         "message",
         "created_at",
-    ]
-    return Prepared(
-        dialect_insert(connections)
-        .from_select(columns, values)
-        .on_conflict_do_nothing()
-        .returning(connections.c.id)
-    )
-
-
-_INSERT_PENDING = {
-    "postgresql": _insert_pending(postgresql_insert),
-    "sqlite": _insert_pending(sqlite_insert),
-}
+    ],
+    select(
+        _PROJECT,
+        bindparam("connection", type_=Uuid),
+        _USER,
+        _OTHER,
+        bindparam("low", type_=Uuid),
+        bindparam("high", type_=Uuid),
+        PENDING,
+        bindparam("note", type_=String),
+        bindparam("now", type_=UtcDateTime()),
+    ).where(~blocked_either_way(_USER, _OTHER, _PROJECT)),
+    connections.c.id,
+)
 
 
 async def insert_pending(
@@ -221,7 +211,7 @@ async def insert_pending(
         "note": message,
         "now": now,
     }
-    inserted = await _INSERT_PENDING[connection.dialect.name].row(connection, parameters)
+    inserted = await _INSERT_PENDING.row(connection, parameters)
     return inserted is not None
 
 
@@ -633,9 +623,9 @@ async def count_accepted_matching(
 @functools.cache
 def _pending_statement(side: Side, after: bool, counted: bool) -> Prepared:
     """A page (after a cursor's item when `after`) or, when `counted`, a numbered page with
-    the total in the same statement:
-    one row per request on the page, each carrying the total, or a single row of the total
-    alone when the page is empty (the page joined to the count, not the other way)."""
+    the total in the same statement: one row per request on the page, each carrying the
+    total, or a single row of the total alone when the page is empty (the page joined to
+    the count, not the other way)."""
     other: Side = "receiver_id" if side == "requester_id" else "requester_id"
     mine = and_(
         connections.c.project_id == bindparam("project_id"),

@@ -232,7 +232,7 @@ async def remove_by_id(
             raise ConnectionNotFound()
         raise ConnectionForbidden()
     if removed["status"] == "accepted":
-        await _forget_connection(connection, project_id, removed, user_id)
+        _forget_connection(connection, project_id, removed, user_id)
         return {"message": DISCONNECTED}
     await _forget_request(connection, project_id, removed, user_id)
     return {"message": WITHDRAWN}
@@ -249,7 +249,7 @@ async def remove_with_user(
     )
     if removed is not None:
         if removed["status"] == "accepted":
-            await _forget_connection(connection, project_id, removed, user_id)
+            _forget_connection(connection, project_id, removed, user_id)
             return {"message": DISCONNECTED, "action": "disconnect"}
         await _forget_request(connection, project_id, removed, user_id)
         return {"message": WITHDRAWN, "action": "withdraw"}
@@ -282,7 +282,7 @@ async def _forget_request(
     )
 
 
-async def _forget_connection(
+def _forget_connection(
     connection: AsyncConnection,
     project_id: uuid.UUID,
     removed: Row,
@@ -394,4 +394,4 @@ async def forget_detached(
         await repository.adjust_connection_counts(
             connection, project_id, removed["requester_id"], removed["receiver_id"], -1
         )
-    await _forget_connection(connection, project_id, removed, blocker_id, "block")
+    _forget_connection(connection, project_id, removed, blocker_id, "block")

@@ -24,12 +24,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.cursors import Listing, after_position, page_parameters, reads_after
-from mutuals.db import dialect_insert
+from mutuals.db import InsertUnlessTaken, dialect_insert
 from mutuals.follows.schemas import Direction
 from mutuals.models import follow_notices, follows, users
 from mutuals.models.base import UtcDateTime
@@ -54,34 +52,23 @@ COUNTERS: dict[Direction, CountColumn] = {
 }
 
 
-def _insert_follow(dialect_insert: Any) -> Prepared:
-    """A new follow, unless the pair has one already or either user blocks the other
-    (checked in the insert itself, under the pair lock the change holds)."""
-    project, follower, followed = (
-        bindparam("project", type_=Uuid),
-        bindparam("follower", type_=Uuid),
-        bindparam("followed", type_=Uuid),
-    )
-    values = select(
-        project,
+# A new follow, unless the pair has one already or either user blocks the other (checked
+# in the insert itself, under the pair lock the change holds).
+_PROJECT = bindparam("project", type_=Uuid)
+_FOLLOWER = bindparam("follower", type_=Uuid)
+_FOLLOWED = bindparam("followed", type_=Uuid)
+_INSERT_FOLLOW = InsertUnlessTaken(
+    follows,
+    ["project_id", "id", "follower_id", "followed_id", "created_at"],
+    select(
+        _PROJECT,
         bindparam("follow", type_=Uuid),
-        follower,
-        followed,
+        _FOLLOWER,
+        _FOLLOWED,
         bindparam("now", type_=UtcDateTime()),
-    ).where(~blocked_either_way(follower, followed, project))
-    columns = ["project_id", "id", "follower_id", "followed_id", "created_at"]
-    return Prepared(
-        dialect_insert(follows)
-        .from_select(columns, values)
-        .on_conflict_do_nothing()
-        .returning(*FOLLOW_COLUMNS)
-    )
-
-
-_INSERT_FOLLOW = {
-    "postgresql": _insert_follow(postgresql_insert),
-    "sqlite": _insert_follow(sqlite_insert),
-}
+    ).where(~blocked_either_way(_FOLLOWER, _FOLLOWED, _PROJECT)),
+    *FOLLOW_COLUMNS,
+)
 
 
 async def insert_follow(
@@ -101,7 +88,7 @@ async def insert_follow(
         "followed": followed_id,
         "now": now,
     }
-    return await _INSERT_FOLLOW[connection.dialect.name].row(connection, parameters)
+    return await _INSERT_FOLLOW.row(connection, parameters)
 
 
 FIND_FOLLOW = Prepared(
