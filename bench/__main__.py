@@ -339,6 +339,26 @@ def settle(base: str, quick_seconds: float = 0.05, patience_seconds: float = 60.
             time.sleep(0.5)
 
 
+def service_env(database_url: str, workers: int | None = None) -> dict[str, str]:
+    """The environment the bench serves the service with. With `workers`: the production
+    pool defaults (32 + 16 per worker), not the test suite's small pools; with two workers
+    24 kept each (the load's 32 clients are shared between them), so the service, the
+    floor and its raw client (bench/floor_rounds.py) fit PostgreSQL's connection limit
+    together."""
+    env = {
+        "MUTUALS_DATABASE_URL": database_url,
+        "MUTUALS_SECRET_KEY": SECRET,
+        "MUTUALS_RATE_LIMITS": "off",
+        "MUTUALS_REDIS_URL": "",
+        # The webhook workloads deliver to a receiver on this machine.
+        "MUTUALS_WEBHOOKS_ALLOW_PRIVATE": "true",
+    }
+    if workers is not None:
+        env["MUTUALS_DATABASE_POOL_SIZE"] = str(min(32, 48 // workers))
+        env["MUTUALS_DATABASE_MAX_OVERFLOW"] = "16"
+    return env
+
+
 def run_config(
     report: Report,
     name: str,
@@ -347,20 +367,7 @@ def run_config(
     workers: int,
     args: argparse.Namespace,
 ) -> None:
-    env = {
-        "MUTUALS_DATABASE_URL": database_url,
-        "MUTUALS_SECRET_KEY": SECRET,
-        "MUTUALS_RATE_LIMITS": "off",
-        "MUTUALS_REDIS_URL": "",
-        # The webhook workloads deliver to a receiver on this machine.
-        "MUTUALS_WEBHOOKS_ALLOW_PRIVATE": "true",
-        # The production defaults (32 + 16 per worker), not the test suite's small pools;
-        # with two workers 24 kept each (the load's 32 clients are shared between them),
-        # so the service, the floor and its raw client (bench/floor_rounds.py) fit
-        # PostgreSQL's connection limit together.
-        "MUTUALS_DATABASE_POOL_SIZE": str(min(32, 48 // workers)),
-        "MUTUALS_DATABASE_MAX_OVERFLOW": "16",
-    }
+    env = service_env(database_url, workers)
     with ServedProcess(env, "--workers", str(workers)) as server:
 
         def measure(label: str, requests: list[tuple[str, str]], clients: int) -> None:

@@ -34,11 +34,11 @@ from sqlalchemy.dialects import postgresql
 
 from bench import floor_sql
 from bench.__main__ import (
-    SECRET,
     _drop_postgres_database,
     _postgres_database,
     free_port,
     run_writer,
+    service_env,
     wait_for_port,
     write_job,
 )
@@ -140,13 +140,7 @@ def _machine_cpu_seconds() -> float:
 def delivery_costs(dsn: str, plan: Plan, duration: float) -> dict[str, float]:
     seeded, _ = asyncio.run(seed_postgres(dsn, plan))
     url = dsn.replace("postgresql://", "postgresql+asyncpg://")
-    env: dict[str, str | None] = {
-        "MUTUALS_DATABASE_URL": url,
-        "MUTUALS_SECRET_KEY": SECRET,
-        "MUTUALS_RATE_LIMITS": "off",
-        "MUTUALS_REDIS_URL": "",
-        "MUTUALS_WEBHOOKS_ALLOW_PRIVATE": "true",
-    }
+    env: dict[str, str | None] = {**service_env(url)}
     port = free_port()
     receiver = subprocess.Popen([sys.executable, "-m", "bench.receiver", str(port)])  # noqa: S603
     receiver_url = f"http://127.0.0.1:{port}"

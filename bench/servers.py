@@ -23,6 +23,7 @@ from bench.__main__ import (
     _postgres_database,
     free_port,
     read_workloads,
+    service_env,
 )
 from bench.floor_rounds import FLOOR_READS, mean, serving
 from bench.loadgen import Figures, run_wrk
@@ -67,15 +68,9 @@ def main(argv: list[str] | None = None) -> dict[tuple[str, str, str], Figures]:
         upgrade(url)
         seeded, _ = asyncio.run(seed_postgres(dsn, Plan.standard(with_big_project=False)))
         workloads = dict(read_workloads(seeded))
-        pool = str(min(32, 48 // args.workers))
         with tempfile.TemporaryDirectory() as metrics:
             env = {
-                "MUTUALS_DATABASE_URL": url,
-                "MUTUALS_SECRET_KEY": SECRET,
-                "MUTUALS_RATE_LIMITS": "off",
-                "MUTUALS_REDIS_URL": "",
-                "MUTUALS_DATABASE_POOL_SIZE": pool,
-                "MUTUALS_DATABASE_MAX_OVERFLOW": "16",
+                **service_env(url, args.workers),
                 # As `mutuals serve` sets it for several workers.
                 "PROMETHEUS_MULTIPROC_DIR": str(Path(metrics)),
                 "FLOOR_DSN": dsn,

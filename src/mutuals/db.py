@@ -347,11 +347,16 @@ async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection
 Transaction = Annotated[AsyncConnection, Depends(request_transaction, scope="function")]
 
 
+# INSERT in each dialect's own construct, which knows ON CONFLICT (both do).
+DIALECT_INSERTS: dict[str, Callable[[Table], Any]] = {
+    "postgresql": postgresql_insert,
+    "sqlite": sqlite_insert,
+}
+
+
 def dialect_insert(connection: AsyncConnection, table: Table) -> Any:
-    """INSERT in the connection's dialect, which knows ON CONFLICT (both do)."""
-    if connection.dialect.name == "postgresql":
-        return postgresql_insert(table)
-    return sqlite_insert(table)
+    """INSERT in the connection's dialect."""
+    return DIALECT_INSERTS[connection.dialect.name](table)
 
 
 def insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Insert:
@@ -378,7 +383,7 @@ class InsertUnlessTaken:
                 .on_conflict_do_nothing()
                 .returning(*returning)
             )
-            for name, build in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+            for name, build in DIALECT_INSERTS.items()
         }
 
     async def row(self, connection: AsyncConnection, parameters: dict[str, Any]) -> Row | None:
