@@ -186,7 +186,7 @@ def deep_page_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str
         size, user = max(seeded.growth.items())
         token = signer.issue("access", seeded.id, user)
         base = f"/v7/{seeded.id}"
-        binding = list_binding("/connections", {"projectId": str(seeded.id)}, {})
+        binding = list_binding("/connections", {"projectId": str(seeded.id)}, {}, user)
         cursor = cursors.encode(binding, *seeded.deep_connection)
         label = f"growth {size:,}: my connections"
         workloads += [
@@ -208,6 +208,7 @@ def deep_page_workloads(seeded: SeededProject) -> list[tuple[str, list[tuple[str
             "/users/{userId}/followers",
             {"projectId": str(project), "userId": str(star)},
             {},
+            None,
         )
         cursor = cursors.encode(binding, *seeded.deep_follower)
         label = f"followers {size:,}"

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import TextClause, Uuid, bindparam, text
+from sqlalchemy import String, TextClause, Uuid, bindparam, text
 
 from mutuals.db import Database
 from tests.factories import ProjectFactory
@@ -57,7 +57,42 @@ async def graph_problems(database: Database, project_id: str) -> list[str]:
                 problems.append(
                     f"follow counts {row[1]}/{row[2]} but {row[3]}/{row[4]} follows for {row[0]}"
                 )
+        for row in await rows(
+            "SELECT b.blocker_id, b.blocked_id FROM blocks b WHERE b.project_id = :pid AND ("
+            "  EXISTS (SELECT 1 FROM follows f WHERE f.project_id = b.project_id AND ("
+            "   (f.follower_id = b.blocker_id AND f.followed_id = b.blocked_id) OR"
+            "   (f.follower_id = b.blocked_id AND f.followed_id = b.blocker_id)))"
+            "  OR EXISTS (SELECT 1 FROM connections c WHERE c.project_id = b.project_id AND ("
+            "   (c.requester_id = b.blocker_id AND c.receiver_id = b.blocked_id) OR"
+            "   (c.requester_id = b.blocked_id AND c.receiver_id = b.blocker_id))))"
+        ):
+            problems.append(f"a follow or connection between a blocked pair: {row}")
     return problems
+
+
+async def edges_between(database: Database, project_id: str, a: str, b: str) -> set[str]:
+    """The blocks, follows and connection records between two users, each as a line such
+    as `block a b`, `follow b a` or `connection a b pending` (requester first)."""
+    statements = {
+        "block": "SELECT blocker_id AS first, blocked_id AS second, '' AS state FROM blocks",
+        "follow": "SELECT follower_id AS first, followed_id AS second, '' AS state FROM follows",
+        "connection": "SELECT requester_id AS first, receiver_id AS second, status AS state"
+        " FROM connections",
+    }
+    names = {uuid.UUID(a): "a", uuid.UUID(b): "b"}
+    found: set[str] = set()
+    async with database.transaction(write=False) as connection:
+        for kind, columns in statements.items():
+            result = await connection.execute(
+                _sql(f"{columns} WHERE project_id = :pid").columns(
+                    first=Uuid, second=Uuid, state=String
+                ),
+                {"pid": uuid.UUID(project_id)},
+            )
+            for first, second, state in result:
+                if first in names and second in names:
+                    found.add(f"{kind} {names[first]} {names[second]} {state}".strip())
+    return found
 
 
 async def notification_counts(database: Database, project_id: str) -> dict[str, int]:

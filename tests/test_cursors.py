@@ -142,6 +142,30 @@ async def test_cursor_errors(project: ProjectFactory) -> None:
     assert anonymous.status_code == 200
 
 
+async def test_the_callers_own_lists_bind_their_cursors_to_the_caller(
+    project: ProjectFactory,
+) -> None:
+    hub, friend, lists = await graph(project)
+    own = {path: area for path, area in lists.items() if not path.startswith("/users/")}
+    assert len(own) == 7, own
+    for path, area in own.items():
+        first = await project.call("GET", path, hub, params={"cursor": "", "limit": 1})
+        cursor = first.json()["pagination"]["nextCursor"]
+        assert cursor, path
+        taken = await project.call("GET", path, friend, params={"cursor": cursor})
+        assert_error(taken, 400, f"{area}/invalid-cursor")
+        # The owner goes on from it, with a token or through a service key acting for them.
+        mine = await project.call("GET", path, hub, params={"cursor": cursor})
+        assert mine.status_code == 200, (path, mine.text)
+        acting = await project.call(
+            "GET",
+            path,
+            headers=project.service_auth,
+            params={"cursor": cursor, "actingUserId": hub.id},
+        )
+        assert acting.json() == mine.json(), path
+
+
 async def test_a_walk_while_others_change_the_list(project: ProjectFactory) -> None:
     """Followers of a hub walked two at a time while other users follow and unfollow it
     between pages: no follower is seen twice, the walk stays newest first, and everyone

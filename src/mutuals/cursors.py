@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, get_args
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import ColumnElement, Uuid, bindparam, tuple_
@@ -86,36 +86,46 @@ Listing = PageRequest | CursorRequest
 SEARCH_PARAMETERS = ("query", "searchFields")
 
 
-def list_binding(template: str, path_params: dict[str, Any], query: dict[str, str]) -> str:
+class Owner(Protocol):
+    """Whoever a caller's own list belongs to: the signed-in user (or the user a service
+    key acts for)."""
+
+    @property
+    def user_id(self) -> uuid.UUID: ...
+
+
+def list_binding(
+    template: str, path_params: dict[str, Any], query: dict[str, str], owner_id: uuid.UUID | None
+) -> str:
     """What makes two requests the same list: the route, its path parameters (project,
-    listed user) and the search. Not the viewer: the same list may be read by a service
-    key acting for its user."""
+    listed user), the search, and for the caller's own lists (`/connections`, `/blocks`,
+    …) the caller, whom the path does not name. Not the viewer of another user's list:
+    the same public list may be read by anyone, or by a service key acting for its user."""
     parts = [template, *(f"{name}={value}" for name, value in sorted(path_params.items()))]
     parts += [f"{name}={query.get(name, '')}" for name in SEARCH_PARAMETERS]
+    if owner_id is not None:
+        parts.append(f"owner={owner_id}")
     return "\n".join(parts)
-
-
-def _list_binding(request: Request) -> str:
-    route = request.scope.get("route")
-    template = getattr(route, "path", request.url.path)
-    return list_binding(template, request.path_params, dict(request.query_params))
 
 
 def listing(
     invalid_query: type[AppError],
     invalid_cursor: type[AppError],
     *,
+    owner: Any = None,
     default_limit: int = 20,
     max_limit: int = 100,
 ) -> Any:
-    """The dependency of a list endpoint: a page by number, or a page by cursor."""
-    limit_description = f"Page size, 1-{max_limit} (default {default_limit})"
+    """The dependency of a list endpoint: a page by number, or a page by cursor.
 
-    async def resolve(
-        request: Request,
-        page: PageParam = None,
-        limit: Annotated[str | None, Query(description=limit_description)] = None,
-        cursor: CursorParam = None,
+    `owner` is the caller dependency of a caller's own list (`Annotated[UserCaller,
+    Depends(…)]`): its cursors are bound to the caller. The endpoint takes the same
+    dependency, so it is solved once per request."""
+    limit_description = f"Page size, 1-{max_limit} (default {default_limit})"
+    Limit = Annotated[str | None, Query(description=limit_description)]  # noqa: N806 - a type
+
+    def resolved(
+        request: Request, page: str | None, limit: str | None, cursor: str | None, owner: Any
     ) -> Listing:
         by_number = parse_page(
             page, limit, invalid_query, default_limit=default_limit, max_limit=max_limit
@@ -124,7 +134,13 @@ def listing(
             return by_number
         if page is not None:
             raise invalid_query("Send either page or cursor, not both")
-        binding = _list_binding(request)
+        route = request.scope.get("route")
+        binding = list_binding(
+            getattr(route, "path", request.url.path),
+            request.path_params,
+            dict(request.query_params),
+            owner.user_id if owner is not None else None,
+        )
         signer: CursorSigner = request.app.state.cursor_signer
         if cursor == "":
             return CursorRequest(by_number.limit, binding, None, signer)
@@ -133,7 +149,30 @@ def listing(
             raise invalid_cursor()
         return CursorRequest(by_number.limit, binding, position, signer)
 
-    return Depends(resolve)
+    if owner is None:
+
+        async def of_listed_user(
+            request: Request,
+            page: PageParam = None,
+            limit: Limit = None,
+            cursor: CursorParam = None,
+        ) -> Listing:
+            return resolved(request, page, limit, cursor, None)
+
+        return Depends(of_listed_user)
+
+    caller_dependency = get_args(owner)[1]
+
+    async def of_caller(
+        request: Request,
+        page: PageParam = None,
+        limit: Limit = None,
+        cursor: CursorParam = None,
+        caller: Owner = caller_dependency,
+    ) -> Listing:
+        return resolved(request, page, limit, cursor, caller)
+
+    return Depends(of_caller)
 
 
 def after_position(at: ColumnElement[Any], item_id: ColumnElement[Any]) -> ColumnElement[bool]:

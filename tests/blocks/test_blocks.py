@@ -193,3 +193,40 @@ async def test_service_key_blocks_for_a_user(project: ProjectFactory) -> None:
     )
     assert response.status_code == 201, response.text
     assert response.json()["blockerId"] == ada.id
+
+
+async def test_blocking_back_is_a_block_of_its_own_until_both_are_lifted(
+    project: ProjectFactory,
+) -> None:
+    ada, bob = await project.user(), await project.user()
+    await block(project, ada, bob)
+    back = await project.call("POST", f"/users/{ada.id}/block", bob, json={})
+    expected = {"id": ID, "blockerId": bob.id, "blockedId": ada.id, "createdAt": TIMESTAMP}
+    assert_json(back, 201, expected)
+    again = await project.call("POST", f"/users/{ada.id}/block", bob, json={})
+    assert_json(again, 200, back.json())
+    assert_json(
+        await project.call("GET", f"/users/{ada.id}/block", bob),
+        200,
+        {"blocked": True, "blockId": back.json()["id"], "createdAt": back.json()["createdAt"]},
+    )
+    mine = (await project.call("GET", "/blocks", bob)).json()["data"]
+    assert [(item["id"], item["blockedUser"]["id"]) for item in mine] == [
+        (back.json()["id"], ada.id)
+    ]
+
+    async def assert_cut_off() -> None:
+        for a, b in ((ada, bob), (bob, ada)):
+            for what, code in (("connection", "connection"), ("follow", "follow")):
+                refused = await project.call("POST", f"/users/{b.id}/{what}", a, json={})
+                assert_error(refused, 404, f"{code}/user-not-found")
+
+    await assert_cut_off()
+    # Ada lifts hers; Bob's still stands, so nothing links the two yet.
+    await project.call("DELETE", f"/users/{bob.id}/block", ada)
+    await assert_cut_off()
+    assert (await project.call("GET", f"/users/{bob.id}", ada)).status_code == 404
+    await project.call("DELETE", f"/users/{ada.id}/block", bob)
+    await follow(project, ada, bob)
+    await request(project, bob, ada)
+    await assert_graph_sound(project)

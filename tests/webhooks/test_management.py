@@ -210,3 +210,18 @@ async def test_redeliver_of_an_unknown_delivery(project: ProjectFactory) -> None
     )
     assert response.status_code == 404
     assert response.json()["code"] == "webhook/delivery-not-found"
+
+
+@pytest.mark.parametrize("enabled", ["yes", "true", "false", 1, 0])
+async def test_enabled_takes_only_a_json_boolean(project: ProjectFactory, enabled: object) -> None:
+    path = f"/webhooks/{(await create(project))['id']}"
+    off = await project.call("PATCH", path, json={"enabled": False}, headers=project.service_auth)
+    assert off.json()["enabled"] is False
+    response = await project.call(
+        "PATCH", path, json={"enabled": enabled}, headers=project.service_auth
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "webhook/invalid-body"
+    assert response.json()["field"] == "enabled"
+    after = await project.call("GET", path, headers=project.service_auth)
+    assert after.json()["enabled"] is False

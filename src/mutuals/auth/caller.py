@@ -21,6 +21,7 @@ from mutuals.auth.service_keys import (
 )
 from mutuals.auth.tokens import TokenSigner
 from mutuals.db import READS_FROM_REPLICA, Database
+from mutuals.errors import InvalidJson
 from mutuals.ids import parse_uuid
 from mutuals.timestamps import utc_now
 from mutuals.users.errors import UserNotFound
@@ -43,22 +44,29 @@ class UserCaller:
     is_service: bool
 
 
+async def json_body(request: Request) -> Any:
+    """The parsed JSON body of a POST, PATCH or PUT (None when empty or another method).
+    A malformed body is the first fault reported after the credential (API.md §1): before
+    a missing acting user, and on routes that read nothing from the body but that."""
+    if request.method not in BODY_METHODS:
+        return None
+    raw = await request.body()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InvalidJson() from None
+
+
 async def _acting_user_field(request: Request) -> Any:
     names = ["actingUserId"]
     # Older server SDKs send `userId`; on paths with their own {userId} it means the other
     # user, so it is not read as the acting user there.
     if "userId" not in request.path_params:
         names.append("userId")
-    sources: list[dict[str, Any]] = []
-    if request.method in BODY_METHODS:
-        raw = await request.body()
-        if raw:
-            try:
-                body = json.loads(raw)
-            except (ValueError, RecursionError):  # the route answers request/invalid-json
-                body = None
-            if isinstance(body, dict):
-                sources.append(body)
+    body = await json_body(request)
+    sources = [body] if isinstance(body, dict) else []
     sources.append(dict(request.query_params))
     for name in names:
         for source in sources:
@@ -110,6 +118,7 @@ async def authenticate(
     verified = signer.verify("access", credential, project_id)
     if verified is None:
         raise CredentialRejectedError()
+    await json_body(request)
     return Caller(project_id, verified.user_id, is_service=False)
 
 

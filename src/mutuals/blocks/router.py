@@ -95,7 +95,7 @@ async def block_status(
 async def my_blocks(
     caller: CurrentUser,
     connection: Transaction,
-    listing: Annotated[Listing, listing(InvalidQuery, InvalidCursor)],
+    listing: Annotated[Listing, listing(InvalidQuery, InvalidCursor, owner=CurrentUser)],
 ) -> JsonBody:
     return JsonBody(
         await service.list_blocks(connection, caller.project_id, caller.user_id, listing)

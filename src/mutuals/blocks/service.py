@@ -45,9 +45,8 @@ async def block(
     existing = await repository.find_block(connection, project_id, blocker_id, blocked_id)
     if existing is not None:
         return block_body(existing), False
-    if await repository.find_block(connection, project_id, blocked_id, blocker_id):
-        # Someone who blocks the caller does not exist for the caller (§7.5).
-        raise BlockUserNotFound()
+    # Blocking someone who already blocks you is a block like any other (§7.1): answering
+    # otherwise would disclose their block, and your wish must outlive their unblock.
     now = utc_now()
     created = await repository.insert_block(
         connection, project_id, new_id(), blocker_id, blocked_id, now

@@ -52,6 +52,7 @@ from mutuals.visibility import Viewer
 
 router = APIRouter(tags=["connections"], route_class=IdempotentRoute)
 ConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
+MyConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor, owner=CurrentUser)]
 
 
 @router.post(
@@ -191,7 +192,7 @@ async def user_connection_count(
 async def my_connections(
     caller: CurrentUser,
     connection: Transaction,
-    listing: ConnectionListing,
+    listing: MyConnectionListing,
     query: SearchParam = None,
     search_fields: SearchFieldsParam = None,
 ) -> JsonBody:
@@ -226,7 +227,7 @@ def _add_pending_route(kind: Literal["sent", "received"]) -> None:
     """The two pending lists differ only in which side of the request the caller is."""
 
     async def pending(
-        caller: CurrentUser, connection: Transaction, listing: ConnectionListing
+        caller: CurrentUser, connection: Transaction, listing: MyConnectionListing
     ) -> JsonBody:
         return JsonBody(
             await service.list_pending(connection, caller.project_id, caller.user_id, kind, listing)

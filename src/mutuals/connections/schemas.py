@@ -3,19 +3,19 @@
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, WithJsonSchema
+from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
 from mutuals.pagination import ListPagination
 from mutuals.prepared import Row
+from mutuals.request_bodies import RequestBody
 from mutuals.timestamps import to_iso, to_iso_or_none
 from mutuals.users.schemas import User, public_user
 
 MESSAGE_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}]}
 
 
-class ConnectionRequestBody(BaseModel):
+class ConnectionRequestBody(RequestBody):
     # Unknown fields (status, requesterId, …) are ignored, never applied.
-    model_config = ConfigDict(extra="ignore")
 
     # Typed loosely so a wrong type answers connection/invalid-message, not a generic error.
     message: Annotated[

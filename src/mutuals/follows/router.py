@@ -37,6 +37,7 @@ from mutuals.visibility import Viewer
 
 router = APIRouter(tags=["follows"], route_class=IdempotentRoute)
 FollowListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
+MyFollowListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor, owner=CurrentUser)]
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
 
 
@@ -198,7 +199,7 @@ def _add_my_routes(direction: Direction) -> None:
     async def my_list(
         caller: CurrentUser,
         connection: Transaction,
-        listing: FollowListing,
+        listing: MyFollowListing,
         query: SearchParam = None,
         search_fields: SearchFieldsParam = None,
     ) -> JsonBody:

@@ -1,13 +1,13 @@
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from mutuals.request_bodies import RequestBody
 from mutuals.users.schemas import AuthUser
 
 
-class ProfileFields(BaseModel):
+class ProfileFields(RequestBody):
     # Unknown fields (role, reputation, projectId, …) are ignored, never applied.
-    model_config = ConfigDict(extra="ignore")
 
     name: str | None = Field(default=None, max_length=100)
     username: str | None = Field(default=None, description="3-30 of a-z 0-9 _ . -")
@@ -21,22 +21,16 @@ class SignUpBody(ProfileFields):
     password: str = Field(description="8-128 characters")
 
 
-class SignInBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class SignInBody(RequestBody):
     email: str
     password: str
 
 
-class RefreshBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class RefreshBody(RequestBody):
     refreshToken: str | None = None  # noqa: N815 - the wire name
 
 
-class ExternalUserBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class ExternalUserBody(RequestBody):
     userJwt: str  # noqa: N815 - the wire name
 
 

@@ -53,7 +53,13 @@ async def list_notifications(
     connection: Transaction,
     listing: Annotated[
         Listing,
-        listing(InvalidNotificationQuery, InvalidNotificationCursor, default_limit=5, max_limit=50),
+        listing(
+            InvalidNotificationQuery,
+            InvalidNotificationCursor,
+            owner=CurrentUser,
+            default_limit=5,
+            max_limit=50,
+        ),
     ],
 ) -> JsonBody:
     return JsonBody(

@@ -7,14 +7,15 @@ from sqlalchemy import RowMapping
 
 from mutuals.events import EventType
 from mutuals.pagination import ListPagination
+from mutuals.request_bodies import RequestBody
 from mutuals.timestamps import to_iso, to_iso_or_none
 
 DeliveryStatus = Literal["pending", "succeeded", "failed", "dead"]
 URL_EXAMPLE = "https://api.example.com/hooks/mutuals"
 
 
-class WebhookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WebhookCreate(RequestBody):
+    model_config = ConfigDict(extra="forbid")  # strict from RequestBody
 
     url: str = Field(max_length=2048, examples=[URL_EXAMPLE])
     events: list[EventType | Literal["*"]] = Field(
@@ -23,8 +24,8 @@ class WebhookCreate(BaseModel):
     description: str | None = Field(default=None, max_length=500, examples=["Search index"])
 
 
-class WebhookUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WebhookUpdate(RequestBody):
+    model_config = ConfigDict(extra="forbid")  # strict from RequestBody
 
     url: str | None = Field(default=None, max_length=2048, examples=[URL_EXAMPLE])
     events: list[EventType | Literal["*"]] | None = Field(default=None, min_length=1, max_length=20)
