@@ -30,8 +30,8 @@ from bench.jobs import run_job
 from bench.loadgen import Figures, run_wrk
 from bench.seed import DEEP_PAGE_DEPTH, Plan, SeededProject, seed_postgres, seed_sqlite
 from mutuals.auth.tokens import TokenSigner
-from mutuals.cursors import CursorSigner, list_binding
-from mutuals.migrate import upgrade
+from mutuals.kit.cursors import CursorSigner, list_binding
+from mutuals.operator.migrate import upgrade
 from tests.serving import ServedProcess
 
 SECRET = "bench-signing-secret-bench-signing-secret-0123"  # noqa: S105 - a throwaway bench key

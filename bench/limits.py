@@ -43,7 +43,7 @@ from bench.__main__ import (
     write_job,
 )
 from bench.seed import Plan, _copy_project, build_discovery, seed_postgres
-from mutuals.migrate import upgrade
+from mutuals.operator.migrate import upgrade
 from mutuals.relationships.repository import HASHED_CONNECTIONS_PER_ID, _relations_statement
 from tests.serving import MUTUALS, ServedProcess
 

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from mutuals.auth.service_keys import KEY_PREFIX, hash_service_key
-from mutuals.ids import new_id
+from mutuals.kit.ids import new_id
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 # Page 5,000 of 20: the depth at which cursors and offsets are compared.

@@ -28,7 +28,7 @@ from bench.__main__ import (
 from bench.floor_rounds import FLOOR_READS, mean, serving
 from bench.loadgen import Figures, run_wrk
 from bench.seed import Plan, seed_postgres
-from mutuals.migrate import upgrade
+from mutuals.operator.migrate import upgrade
 
 SERVERS = ("uvicorn", "granian")
 APPS = {"service": "mutuals.app:create_app", "floor": "bench.floor:create_floor"}

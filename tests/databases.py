@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from mutuals.migrate import upgrade
+from mutuals.operator.migrate import upgrade
 
 # The suite's share of a PostgreSQL server that other programs may be using (README): the
 # in-process app of the session, one served instance at a time (each of its worker

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from mutuals.auth.tokens import TokenSigner
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from mutuals.projects.service import create_project
 from mutuals.users.rules import profile_fields
 from mutuals.users.service import create_user

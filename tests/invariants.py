@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import String, TextClause, Uuid, bindparam, text
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests.factories import ProjectFactory
 
 

@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from mutuals.migrate import alembic_config, upgrade
 from mutuals.models import metadata
+from mutuals.operator.migrate import alembic_config, upgrade
 from tests.databases import migrated_database
 
 

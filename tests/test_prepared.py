@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from sqlalchemy import bindparam, select
 
 from mutuals.connections import repository
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
+from mutuals.kit.db.prepared import Prepared
 from mutuals.models import users
-from mutuals.prepared import Prepared
 from tests.factories import ProjectFactory
 
 COUNTER = select(users.c.connections_count).where(

@@ -17,21 +17,21 @@ from mutuals.auth.tokens import TokenSigner
 from mutuals.blocks.router import router as blocks_router
 from mutuals.config import Settings, get_settings
 from mutuals.connections.router import router as connections_router
-from mutuals.cors import CorsPolicy
-from mutuals.cursors import CursorSigner
-from mutuals.db import Database
-from mutuals.docs_pages import serve_docs
-from mutuals.errors import ServiceUnavailable, error_response, install_error_handlers
 from mutuals.follows.router import router as follows_router
 from mutuals.idempotency import service as idempotency
 from mutuals.identity.router import router as identity_router
-from mutuals.lanes import Lanes
-from mutuals.metrics_endpoint import metrics_router
-from mutuals.middleware import HttpEdge
+from mutuals.kit.cursors import CursorSigner
+from mutuals.kit.db.database import Database
+from mutuals.kit.http.cors import CorsPolicy
+from mutuals.kit.http.docs_pages import serve_docs
+from mutuals.kit.http.errors import ServiceUnavailable, error_response, install_error_handlers
+from mutuals.kit.http.lanes import Lanes
+from mutuals.kit.http.middleware import HttpEdge
+from mutuals.kit.observability.endpoint import metrics_router
+from mutuals.kit.ratelimit import RateLimiter
 from mutuals.notifications.router import router as notifications_router
-from mutuals.openapi_document import finish
 from mutuals.projects.dependencies import KnownProjects
-from mutuals.ratelimit import RateLimiter
+from mutuals.reference.document import finish
 from mutuals.relationships.router import router as relationships_router
 from mutuals.users.router import router as users_router
 from mutuals.webhooks.dispatcher import dispatching

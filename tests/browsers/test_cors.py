@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from mutuals.app import create_app
 from mutuals.config import Settings
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from mutuals.projects.service import set_allowed_origins
 from tests.assertions import assert_bare, assert_json
 from tests.factories import ProjectFactory

@@ -9,7 +9,7 @@ from collections import Counter
 
 import httpx
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests.connections.factories import connect, request
 from tests.factories import ProjectFactory
 from tests.invariants import assert_graph_sound, notification_counts

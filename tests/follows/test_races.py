@@ -6,7 +6,7 @@ from collections import Counter
 
 import httpx
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests.factories import ProjectFactory
 from tests.follows.factories import follow
 from tests.invariants import assert_graph_sound, notification_counts

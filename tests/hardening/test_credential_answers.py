@@ -10,7 +10,7 @@ import pytest
 
 from mutuals.auth.service_keys import issue_service_key, revoke_service_key
 from mutuals.auth.tokens import TokenSigner
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests.assertions import assert_bare, assert_error, assert_json
 from tests.factories import Member, ProjectFactory
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from mutuals.config import Settings
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests.factories import Member, ProjectFactory
 from tests.invariants import graph_problems, notification_counts
 from tests.serving import ServedProcess

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from mutuals.storable import MAX_JSON_DEPTH, MAX_SAFE_NUMBER
+from mutuals.kit.storable import MAX_JSON_DEPTH, MAX_SAFE_NUMBER
 from tests.assertions import assert_error
 from tests.connections.factories import connect, request
 from tests.factories import Member, ProjectFactory

@@ -13,7 +13,7 @@ import urllib.parse
 import httpx
 from hypothesis import strategies as st
 
-from mutuals.storable import text_problem
+from mutuals.kit.storable import text_problem
 from tests.examples import Caller, run_examples
 from tests.factories import ProjectFactory
 

@@ -8,10 +8,10 @@ import httpx
 from sqlalchemy import func, select, update
 
 from mutuals.config import Settings
-from mutuals.db import Database, lock_pair
 from mutuals.idempotency import service as idempotency
+from mutuals.kit.db.database import Database, lock_pair
+from mutuals.kit.timestamps import utc_now
 from mutuals.models import idempotency_keys
-from mutuals.timestamps import utc_now
 from tests.assertions import assert_error
 from tests.factories import Member, ProjectFactory
 from tests.invariants import assert_graph_sound, notification_counts

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from mutuals.projects.service import set_external_user_public_key
 from tests.assertions import assert_error, assert_json
 from tests.factories import ProjectFactory

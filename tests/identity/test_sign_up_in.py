@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests import log_scan
 from tests.assertions import ID, TIMESTAMP, assert_error, assert_json
 from tests.factories import ProjectFactory

@@ -5,9 +5,9 @@ import uuid
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
+from mutuals.kit.timestamps import utc_now
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
-from mutuals.timestamps import utc_now
 from mutuals.users.repository import get_public_users
 from tests.assertions import ID, TIMESTAMP, assert_bare, assert_error, assert_json
 from tests.connections.factories import connect, decline, request

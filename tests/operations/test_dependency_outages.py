@@ -21,7 +21,7 @@ from prometheus_client import REGISTRY
 
 from mutuals.app import create_app
 from mutuals.config import Settings
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests.databases import in_ci
 from tests.factories import ProjectFactory
 from tests.serving import free_port

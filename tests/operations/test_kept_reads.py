@@ -10,7 +10,7 @@ import asyncpg
 from sqlalchemy import event
 
 from mutuals.config import Settings
-from mutuals.db import Database, _driver_open
+from mutuals.kit.db.database import Database, _driver_open
 from tests.connections.factories import request
 from tests.factories import ProjectFactory
 

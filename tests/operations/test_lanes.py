@@ -13,7 +13,7 @@ import httpx
 from fastapi import FastAPI
 
 from mutuals.identity.errors import InvalidAuthBody
-from mutuals.lanes import Lanes, Table
+from mutuals.kit.http.lanes import Lanes, Table
 from tests.factories import ProjectFactory
 
 VARYING_HEADERS = {"x-request-id", "content-length", "date"}

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from mutuals.config import Settings
-from mutuals.observability import ConsoleFormatter, JsonFormatter, logging_config
+from mutuals.kit.observability.signals import ConsoleFormatter, JsonFormatter, logging_config
 from tests.apps import running_app
 from tests.factories import ProjectFactory
 

@@ -6,7 +6,7 @@ import logging
 import httpx
 import pytest
 
-from mutuals.observability import JsonFormatter
+from mutuals.kit.observability.signals import JsonFormatter
 from tests.factories import ProjectFactory
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from openapi_spec_validator import validate
 
-from mutuals.openapi_operations import OPERATIONS
+from mutuals.reference.operations import OPERATIONS
 
 BODY_METHODS = {"post", "patch"}
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from mutuals.config import Settings
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests.factories import Member, ProjectFactory
 from tests.invariants import graph_problems
 from tests.live_server import live_server

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import event
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from tests.assertions import assert_bare, assert_error, assert_json
 from tests.blocks.factories import block
 from tests.connections.factories import connect, decline, request

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import update
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
+from mutuals.kit.timestamps import utc_now
 from mutuals.models import suggestion_dismissals
-from mutuals.timestamps import utc_now
 from tests.assertions import assert_bare, assert_error, assert_json
 from tests.blocks.factories import block
 from tests.connections.factories import connect, decline, request, user_body

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from mutuals.config import Settings
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
 from mutuals.webhooks.dispatcher import Dispatcher
 from tests.factories import ProjectFactory
 from tests.webhooks.conftest import make_dispatcher

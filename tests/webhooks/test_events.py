@@ -6,10 +6,10 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from mutuals import events
-from mutuals.db import Database
+from mutuals.kit import events
+from mutuals.kit.db.database import Database
+from mutuals.kit.timestamps import utc_now
 from mutuals.models import events as events_table
-from mutuals.timestamps import utc_now
 from mutuals.webhooks.dispatcher import Dispatcher
 from tests.factories import ProjectFactory
 from tests.webhooks.helpers import by_type, deliveries, subscribe, type_counts

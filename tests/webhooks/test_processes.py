@@ -12,12 +12,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from mutuals import events
 from mutuals.config import Settings
-from mutuals.db import Database
+from mutuals.kit import events
+from mutuals.kit.db.database import Database
+from mutuals.kit.timestamps import utc_now
 from mutuals.models import events as events_table
 from mutuals.models import webhook_deliveries
-from mutuals.timestamps import utc_now
 from tests.factories import ProjectFactory
 from tests.serving import MUTUALS, ServedProcess
 from tests.webhooks.receiver import receiving

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from mutuals.timestamps import utc_now
+from mutuals.kit.timestamps import utc_now
 from mutuals.webhooks import repository
 from tests.databases import migrated_database
 

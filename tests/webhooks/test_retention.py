@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from mutuals.db import Database
+from mutuals.kit.db.database import Database
+from mutuals.kit.timestamps import utc_now
 from mutuals.models import events, webhook_deliveries
-from mutuals.timestamps import utc_now
 from mutuals.webhooks import repository
 from tests.factories import ProjectFactory
 from tests.webhooks.helpers import subscribe

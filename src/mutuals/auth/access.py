@@ -17,13 +17,13 @@ from mutuals.auth.errors import (
     CredentialMissingError,
     CredentialRejectedError,
 )
-from mutuals.db import Transaction
-from mutuals.errors import AppError
 from mutuals.idempotency import service as idempotency
 from mutuals.idempotency.service import caller_scope
+from mutuals.kit.db.database import Transaction
+from mutuals.kit.http.errors import AppError
+from mutuals.kit.ratelimit import Group, RateLimitExceededError, enforce_rate_limit
 from mutuals.projects.dependencies import resolve_project
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import Group, RateLimitExceededError, enforce_rate_limit
 from mutuals.users.errors import UserNotFound
 
 # What the access dependencies below may answer, for each route's OpenAPI `responses=`.

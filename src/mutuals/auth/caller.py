@@ -20,10 +20,10 @@ from mutuals.auth.service_keys import (
     record_service_key_use,
 )
 from mutuals.auth.tokens import TokenSigner
-from mutuals.db import READS_FROM_REPLICA, Database
-from mutuals.errors import InvalidJson
-from mutuals.ids import parse_uuid
-from mutuals.timestamps import utc_now
+from mutuals.kit.db.database import READS_FROM_REPLICA, Database
+from mutuals.kit.http.errors import InvalidJson
+from mutuals.kit.ids import parse_uuid
+from mutuals.kit.timestamps import utc_now
 from mutuals.users.errors import UserNotFound
 from mutuals.users.repository import user_exists
 

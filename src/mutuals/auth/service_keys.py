@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.ids import new_id
+from mutuals.kit.ids import new_id
+from mutuals.kit.timestamps import to_iso, to_iso_or_none, utc_now
 from mutuals.models import service_keys
-from mutuals.timestamps import to_iso, to_iso_or_none, utc_now
 
 KEY_PREFIX = "mut_sk_"
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.config import Settings
-from mutuals.db import insert_ignoring_conflicts
+from mutuals.kit.db.database import insert_ignoring_conflicts
+from mutuals.kit.timestamps import utc_now
 from mutuals.models import instance_settings
-from mutuals.timestamps import utc_now
 
 logger = logging.getLogger("mutuals.auth")
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import jwt
 
 from mutuals.config import Settings
-from mutuals.ids import new_id, parse_uuid
+from mutuals.kit.ids import new_id, parse_uuid
 
 ALGORITHM = "HS256"
 VERIFIED_CACHE_SIZE = 50_000

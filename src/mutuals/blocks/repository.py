@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import Integer, RowMapping, and_, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.cursors import Listing, after_position, page_parameters, reads_after
-from mutuals.db import insert_ignoring_conflicts
+from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.kit.db.database import insert_ignoring_conflicts
+from mutuals.kit.pagination import PageRequest
 from mutuals.models import blocks, users
-from mutuals.pagination import PageRequest
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 
 BLOCK_COLUMNS = (blocks.c.id, blocks.c.blocker_id, blocks.c.blocked_id, blocks.c.created_at)

@@ -15,12 +15,12 @@ from mutuals.blocks.errors import (
     SelfCheck,
 )
 from mutuals.blocks.schemas import Block, Blocking, BlockPage, NotBlocking
-from mutuals.cursors import Listing, listing
-from mutuals.db import Transaction
-from mutuals.errors import InvalidBody, InvalidJson, documented, error_responses
 from mutuals.idempotency.route import IdempotentRoute
-from mutuals.ids import IdPath
-from mutuals.responses import JsonBody
+from mutuals.kit.cursors import Listing, listing
+from mutuals.kit.db.database import Transaction
+from mutuals.kit.http.errors import InvalidBody, InvalidJson, documented, error_responses
+from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.ids import IdPath
 
 router = APIRouter(tags=["blocks"], route_class=IdempotentRoute)
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}

@@ -5,8 +5,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
-from mutuals.pagination import ListPagination
-from mutuals.timestamps import to_iso
+from mutuals.kit.pagination import ListPagination
+from mutuals.kit.timestamps import to_iso
 from mutuals.users.schemas import User, public_user
 
 

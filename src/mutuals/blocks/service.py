@@ -7,16 +7,16 @@ from typing import Any
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals import events
 from mutuals.auth.errors import CredentialRejectedError
 from mutuals.blocks import repository
 from mutuals.blocks.errors import BlockUserNotFound, InvalidUserId, SelfBlock, SelfCheck
 from mutuals.blocks.schemas import block_body, block_item
 from mutuals.connections import service as connections
-from mutuals.cursors import Listing, listed
 from mutuals.follows import service as follows
-from mutuals.ids import new_id, parse_uuid
-from mutuals.timestamps import to_iso, utc_now
+from mutuals.kit import events
+from mutuals.kit.cursors import Listing, listed
+from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.users.repository import lock_pair_reading_profiles
 
 

@@ -12,6 +12,7 @@ from mutuals.auth.access import (
     CurrentUser,
     PublicVisitor,
 )
+from mutuals.blocks.visibility import Viewer
 from mutuals.connections import service
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -41,14 +42,13 @@ from mutuals.connections.schemas import (
     RemovedByUser,
     Responded,
 )
-from mutuals.cursors import Listing, listing
-from mutuals.db import Transaction, reads_from_replica
-from mutuals.errors import InvalidBody, InvalidJson, documented
 from mutuals.idempotency.route import IdempotentRoute
-from mutuals.ids import IdPath, parse_uuid
-from mutuals.responses import Count, JsonBody
-from mutuals.search import SearchFieldsParam, SearchParam, parse_search
-from mutuals.visibility import Viewer
+from mutuals.kit.cursors import Listing, listing
+from mutuals.kit.db.database import Transaction, reads_from_replica
+from mutuals.kit.http.errors import InvalidBody, InvalidJson, documented
+from mutuals.kit.http.responses import Count, JsonBody
+from mutuals.kit.ids import IdPath, parse_uuid
+from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
 
 router = APIRouter(tags=["connections"], route_class=IdempotentRoute)
 ConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]

@@ -5,10 +5,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
-from mutuals.pagination import ListPagination
-from mutuals.prepared import Row
-from mutuals.request_bodies import RequestBody
-from mutuals.timestamps import to_iso, to_iso_or_none
+from mutuals.kit.db.prepared import Row
+from mutuals.kit.http.bodies import RequestBody
+from mutuals.kit.pagination import ListPagination
+from mutuals.kit.timestamps import to_iso, to_iso_or_none
 from mutuals.users.schemas import User, public_user
 
 MESSAGE_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}]}

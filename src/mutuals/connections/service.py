@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals import events
 from mutuals.auth.errors import CredentialRejectedError
+from mutuals.blocks.visibility import Viewer, blocked_between, visible_counter
 from mutuals.connections import repository
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -30,17 +30,17 @@ from mutuals.connections.errors import (
     SelfRequest,
 )
 from mutuals.connections.schemas import connection_event, connection_item, pending_item
-from mutuals.cursors import CursorRequest, Listing, listed
-from mutuals.errors import AppError
-from mutuals.ids import new_id, parse_uuid
+from mutuals.kit import events
+from mutuals.kit.cursors import CursorRequest, Listing, listed
+from mutuals.kit.db.prepared import Row
+from mutuals.kit.http.errors import AppError
+from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.pagination import PageRequest
+from mutuals.kit.storable import text_problem
+from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
-from mutuals.pagination import PageRequest
-from mutuals.prepared import Row
-from mutuals.search import Search
-from mutuals.storable import text_problem
-from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import lock_pair_reading_profiles
-from mutuals.visibility import Viewer, blocked_between, visible_counter
+from mutuals.users.search import Search
 
 MAX_MESSAGE = 500
 # A conflicting record can vanish between our insert and our look at it (a concurrent

@@ -26,15 +26,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.cursors import Listing, after_position, page_parameters, reads_after
-from mutuals.db import InsertUnlessTaken, dialect_insert
+from mutuals.blocks.visibility import Viewer, blocked_either_way, hidden_users, visible
 from mutuals.follows.schemas import Direction
+from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.kit.db.database import InsertUnlessTaken, dialect_insert
+from mutuals.kit.db.prepared import Prepared, Row
 from mutuals.models import follow_notices, follows, users
 from mutuals.models.base import UtcDateTime
-from mutuals.prepared import Prepared, Row
-from mutuals.search import Search, SearchField, list_parameters, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
-from mutuals.visibility import Viewer, blocked_either_way, hidden_users, visible
+from mutuals.users.search import Search, SearchField, list_parameters, user_matches
 
 FOLLOW_COLUMNS = (
     follows.c.id,

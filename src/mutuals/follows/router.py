@@ -11,10 +11,8 @@ from mutuals.auth.access import (
     FollowChangeUser,
     PublicVisitor,
 )
+from mutuals.blocks.visibility import Viewer
 from mutuals.config import Settings
-from mutuals.cursors import Listing, listing
-from mutuals.db import Transaction, reads_from_replica
-from mutuals.errors import InvalidBody, InvalidJson, documented
 from mutuals.follows import service
 from mutuals.follows.errors import (
     AlreadyFollowing,
@@ -30,10 +28,12 @@ from mutuals.follows.errors import (
 )
 from mutuals.follows.schemas import Direction, Follow, Following, FollowPage, NotFollowing
 from mutuals.idempotency.route import IdempotentRoute
-from mutuals.ids import IdPath, parse_uuid
-from mutuals.responses import Count, JsonBody
-from mutuals.search import SearchFieldsParam, SearchParam, parse_search
-from mutuals.visibility import Viewer
+from mutuals.kit.cursors import Listing, listing
+from mutuals.kit.db.database import Transaction, reads_from_replica
+from mutuals.kit.http.errors import InvalidBody, InvalidJson, documented
+from mutuals.kit.http.responses import Count, JsonBody
+from mutuals.kit.ids import IdPath, parse_uuid
+from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
 
 router = APIRouter(tags=["follows"], route_class=IdempotentRoute)
 FollowListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]

@@ -4,9 +4,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from mutuals.pagination import ListPagination
-from mutuals.prepared import Row
-from mutuals.timestamps import to_iso
+from mutuals.kit.db.prepared import Row
+from mutuals.kit.pagination import ListPagination
+from mutuals.kit.timestamps import to_iso
 from mutuals.users.schemas import User, public_user
 
 Direction = Literal["followers", "following"]

@@ -6,10 +6,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals import events
 from mutuals.auth.errors import CredentialRejectedError
-from mutuals.cursors import CursorRequest, Listing, listed
-from mutuals.errors import AppError
+from mutuals.blocks.visibility import Viewer, blocked_between, visible_counter
 from mutuals.follows import repository
 from mutuals.follows.errors import (
     AlreadyFollowing,
@@ -22,14 +20,16 @@ from mutuals.follows.errors import (
     SelfFollow,
 )
 from mutuals.follows.schemas import Direction, follow_body, follow_item
-from mutuals.ids import new_id, parse_uuid
+from mutuals.kit import events
+from mutuals.kit.cursors import CursorRequest, Listing, listed
+from mutuals.kit.db.prepared import Row
+from mutuals.kit.http.errors import AppError
+from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.pagination import PageRequest
+from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.notifications.service import notify_new_follow
-from mutuals.pagination import PageRequest
-from mutuals.prepared import Row
-from mutuals.search import Search
-from mutuals.timestamps import to_iso, utc_now
 from mutuals.users.repository import lock_pair_reading_profiles
-from mutuals.visibility import Viewer, blocked_between, visible_counter
+from mutuals.users.search import Search
 
 
 def _parse_id(raw: str, error: type[AppError]) -> uuid.UUID:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import RowMapping, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.db import dialect_insert
+from mutuals.kit.db.database import dialect_insert
 from mutuals.models import idempotency_keys
 
 KEY_COLUMNS = ("project_id", "caller", "key")

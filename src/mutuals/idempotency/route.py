@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.routing import APIRoute
 
-from mutuals.errors import error_responses
 from mutuals.idempotency.errors import InvalidKey, KeyReused, RequestInProgress
 from mutuals.idempotency.service import MUTATING_METHODS, claim_of
+from mutuals.kit.http.errors import error_responses
 
 IDEMPOTENCY_ERRORS = (InvalidKey, KeyReused, RequestInProgress)
 

@@ -21,10 +21,10 @@ from fastapi import Request, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.db import IDEMPOTENCY_STATE, advisory_key
 from mutuals.idempotency import repository
 from mutuals.idempotency.errors import InvalidKey, KeyReused, RequestInProgress
-from mutuals.timestamps import utc_now
+from mutuals.kit.db.database import IDEMPOTENCY_STATE, advisory_key
+from mutuals.kit.timestamps import utc_now
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"

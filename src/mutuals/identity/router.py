@@ -7,8 +7,6 @@ from fastapi import APIRouter, Request, Response
 from mutuals.auth.access import AuthProject, Project
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings
-from mutuals.db import Transaction
-from mutuals.errors import AppError, InvalidJson, documented, error_response, validation_errors_as
 from mutuals.identity import service, sessions
 from mutuals.identity.errors import (
     ExternalProjectMismatch,
@@ -31,9 +29,17 @@ from mutuals.identity.schemas import (
     SignInBody,
     SignUpBody,
 )
+from mutuals.kit.db.database import Transaction
+from mutuals.kit.http.errors import (
+    AppError,
+    InvalidJson,
+    documented,
+    error_response,
+    validation_errors_as,
+)
+from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import RateLimitExceededError
-from mutuals.responses import JsonBody
 from mutuals.users.errors import DuplicateEmail, DuplicateUsername
 
 router = APIRouter(

@@ -2,7 +2,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mutuals.request_bodies import RequestBody
+from mutuals.kit.http.bodies import RequestBody
 from mutuals.users.schemas import AuthUser
 
 

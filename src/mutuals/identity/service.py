@@ -18,8 +18,8 @@ from mutuals.identity.errors import (
 )
 from mutuals.identity.passwords import hash_password, verify_password
 from mutuals.identity.sessions import start_session
+from mutuals.kit.storable import text_problem
 from mutuals.projects.repository import get_external_user_public_key
-from mutuals.storable import text_problem
 from mutuals.users import rules
 from mutuals.users.errors import DuplicateForeignId, InvalidProfile
 from mutuals.users.repository import get_user_by

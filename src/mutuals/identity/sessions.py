@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings
-from mutuals.errors import AppError
 from mutuals.identity import refresh_tokens
 from mutuals.identity.errors import (
     InvalidAuthBody,
@@ -25,9 +24,10 @@ from mutuals.identity.errors import (
     RefreshUserNotFound,
     TokenReuseDetected,
 )
-from mutuals.ids import new_id, parse_uuid
-from mutuals.storable import text_problem
-from mutuals.timestamps import utc_now
+from mutuals.kit.http.errors import AppError
+from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.storable import text_problem
+from mutuals.kit.timestamps import utc_now
 from mutuals.users.repository import update_user
 from mutuals.users.schemas import auth_user
 

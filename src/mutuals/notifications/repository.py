@@ -14,10 +14,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals import appends
-from mutuals.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.kit.db import appends
+from mutuals.kit.pagination import PageRequest
 from mutuals.models import app_notifications
-from mutuals.pagination import PageRequest
 
 # A literal so the planner can use the partial index of unread rows.
 UNREAD = app_notifications.c.is_read == literal_column("false")

@@ -4,11 +4,13 @@ from fastapi import APIRouter, Response
 
 from mutuals.auth.access import CurrentUser
 from mutuals.auth.errors import ActingUserRequired, CredentialMissingError, CredentialRejectedError
-from mutuals.cursors import Listing, listing
-from mutuals.db import Transaction
-from mutuals.errors import documented, error_responses
 from mutuals.idempotency.route import IdempotentRoute
-from mutuals.ids import IdPath, parse_uuid
+from mutuals.kit.cursors import Listing, listing
+from mutuals.kit.db.database import Transaction
+from mutuals.kit.http.errors import documented, error_responses
+from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.ids import IdPath, parse_uuid
+from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.notifications import service
 from mutuals.notifications.errors import (
     InvalidNotificationCursor,
@@ -18,8 +20,6 @@ from mutuals.notifications.errors import (
 )
 from mutuals.notifications.schemas import AppNotificationPage, MarkedAsRead
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import RateLimitExceededError
-from mutuals.responses import JsonBody
 from mutuals.users.errors import UserNotFound
 
 router = APIRouter(

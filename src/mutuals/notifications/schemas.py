@@ -3,8 +3,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mutuals.pagination import ListPagination
-from mutuals.timestamps import to_iso
+from mutuals.kit.pagination import ListPagination
+from mutuals.kit.timestamps import to_iso
 
 
 class AppNotification(BaseModel):

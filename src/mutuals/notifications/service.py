@@ -4,14 +4,14 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals import events
-from mutuals.cursors import Listing, listed
-from mutuals.ids import new_id
+from mutuals.kit import events
+from mutuals.kit.cursors import Listing, listed
+from mutuals.kit.db.prepared import Row
+from mutuals.kit.ids import new_id
+from mutuals.kit.timestamps import utc_now
 from mutuals.notifications import repository
 from mutuals.notifications.errors import NotificationNotFound
 from mutuals.notifications.schemas import notification_body
-from mutuals.prepared import Row
-from mutuals.timestamps import utc_now
 
 ConnectionEvent = Literal["connection-request", "connection-accepted"]
 

@@ -10,7 +10,7 @@ import uuid
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.ids import parse_uuid
+from mutuals.kit.ids import parse_uuid
 from mutuals.projects import repository
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 

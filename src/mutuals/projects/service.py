@@ -6,11 +6,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth import service_keys
-from mutuals.ids import new_id
+from mutuals.kit.ids import new_id
+from mutuals.kit.timestamps import utc_now
 from mutuals.projects import repository
 from mutuals.projects.errors import ProjectNotFound
 from mutuals.projects.origins import normalize_origins
-from mutuals.timestamps import utc_now
 
 DEMO_PROJECT_NAME = "demo"
 

@@ -13,17 +13,17 @@ from mutuals.connections.errors import (
     InvalidUserId,
     SelfCheck,
 )
-from mutuals.cursors import Listing, listing
-from mutuals.db import Transaction
-from mutuals.errors import documented, error_responses
 from mutuals.idempotency.route import IdempotentRoute
-from mutuals.ids import IdPath
-from mutuals.pagination import parse_page
+from mutuals.kit.cursors import Listing, listing
+from mutuals.kit.db.database import Transaction
+from mutuals.kit.http.errors import documented, error_responses
+from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.ids import IdPath
+from mutuals.kit.pagination import parse_page
 from mutuals.relationships import service
 from mutuals.relationships.errors import InvalidRelationshipQuery
 from mutuals.relationships.repository import SharedList
 from mutuals.relationships.schemas import Relationships, SharedUserPage, Suggestions
-from mutuals.responses import JsonBody
 
 router = APIRouter(tags=["relationships"], route_class=IdempotentRoute)
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from mutuals.pagination import ListPagination
+from mutuals.kit.pagination import ListPagination
 from mutuals.users.schemas import User
 
 

@@ -10,11 +10,11 @@ from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.connections.errors import ConnectionUserNotFound, InvalidUserId, SelfCheck
-from mutuals.cursors import Listing, listed
-from mutuals.ids import parse_uuid
+from mutuals.kit.cursors import Listing, listed
+from mutuals.kit.ids import parse_uuid
+from mutuals.kit.timestamps import utc_now
 from mutuals.relationships import repository
 from mutuals.relationships.errors import InvalidRelationshipQuery
-from mutuals.timestamps import utc_now
 from mutuals.users.schemas import public_user
 
 MAX_IDS = 100

@@ -4,11 +4,11 @@ from typing import Any
 from sqlalchemy import BigInteger, RowMapping, Uuid, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.db import pair_lock_key
+from mutuals.kit.db.database import pair_lock_key
+from mutuals.kit.db.prepared import Prepared, Row
 from mutuals.models import users
-from mutuals.prepared import Prepared, Row
-from mutuals.search import like_pattern, user_matches
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+from mutuals.users.search import like_pattern, user_matches
 
 
 async def insert_user(connection: AsyncConnection, values: dict[str, Any]) -> None:

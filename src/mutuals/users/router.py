@@ -4,14 +4,14 @@ from fastapi import APIRouter
 
 from mutuals.auth.access import PublicVisitor
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
-from mutuals.db import Transaction
-from mutuals.errors import InvalidJson, documented, validation_errors_as
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.identity.schemas import ProfileFields
-from mutuals.ids import IdPath, parse_uuid
+from mutuals.kit.db.database import Transaction
+from mutuals.kit.http.errors import InvalidJson, documented, validation_errors_as
+from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.ids import IdPath, parse_uuid
+from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import RateLimitExceededError
-from mutuals.responses import JsonBody
 from mutuals.users import service
 from mutuals.users.errors import (
     DuplicateEmail,

@@ -4,7 +4,7 @@ import json
 import re
 from typing import Any
 
-from mutuals.storable import json_problem, text_problem
+from mutuals.kit.storable import json_problem, text_problem
 from mutuals.users.errors import InvalidProfile
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9_.\-]{3,30}")

@@ -4,9 +4,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mutuals.kit.db.prepared import Row
+from mutuals.kit.timestamps import to_iso, to_iso_or_none
 from mutuals.models import users
-from mutuals.prepared import Row
-from mutuals.timestamps import to_iso, to_iso_or_none
 
 # Columns a public profile is made of; queries select these and nothing private.
 PUBLIC_USER_COLUMNS = (

@@ -5,10 +5,11 @@ from sqlalchemy import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals import events
-from mutuals.errors import AppError
-from mutuals.ids import new_id
-from mutuals.timestamps import utc_now
+from mutuals.blocks.visibility import Viewer, hidden_from
+from mutuals.kit import events
+from mutuals.kit.http.errors import AppError
+from mutuals.kit.ids import new_id
+from mutuals.kit.timestamps import utc_now
 from mutuals.users import repository, rules
 from mutuals.users.errors import (
     DuplicateEmail,
@@ -19,7 +20,6 @@ from mutuals.users.errors import (
     UserNotFound,
 )
 from mutuals.users.schemas import auth_user, public_user
-from mutuals.visibility import Viewer, hidden_from
 
 
 async def create_user(

@@ -32,9 +32,9 @@ from sqlalchemy import RowMapping
 
 from mutuals import __version__
 from mutuals.config import Settings
-from mutuals.db import Database
-from mutuals.errors import describe_exception, is_database_unavailable
-from mutuals.timestamps import utc_now
+from mutuals.kit.db.database import Database
+from mutuals.kit.http.errors import describe_exception, is_database_unavailable
+from mutuals.kit.timestamps import utc_now
 from mutuals.webhooks import repository
 from mutuals.webhooks.addresses import (
     AddressRefusedError,

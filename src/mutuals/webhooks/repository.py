@@ -20,9 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.kit.pagination import PageRequest
 from mutuals.models import events, webhook_deliveries, webhooks
-from mutuals.pagination import PageRequest
 
 DUE_STATUSES = ("pending", "failed")
 WEBHOOK_COLUMNS = (

@@ -7,14 +7,14 @@ from fastapi import APIRouter, Request, Response
 
 from mutuals.auth.access import service_access
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
-from mutuals.cursors import Listing, listing
-from mutuals.db import Transaction
-from mutuals.errors import InvalidJson, documented, error_responses, validation_errors_as
 from mutuals.idempotency.route import IdempotentRoute
-from mutuals.ids import IdPath
+from mutuals.kit.cursors import Listing, listing
+from mutuals.kit.db.database import Transaction
+from mutuals.kit.http.errors import InvalidJson, documented, error_responses, validation_errors_as
+from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.ids import IdPath
+from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.ratelimit import RateLimitExceededError
-from mutuals.responses import JsonBody
 from mutuals.webhooks import service
 from mutuals.webhooks.errors import (
     DeliveryNotFound,

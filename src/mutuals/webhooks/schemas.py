@@ -5,10 +5,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import RowMapping
 
-from mutuals.events import EventType
-from mutuals.pagination import ListPagination
-from mutuals.request_bodies import RequestBody
-from mutuals.timestamps import to_iso, to_iso_or_none
+from mutuals.kit.events import EventType
+from mutuals.kit.http.bodies import RequestBody
+from mutuals.kit.pagination import ListPagination
+from mutuals.kit.timestamps import to_iso, to_iso_or_none
 
 DeliveryStatus = Literal["pending", "succeeded", "failed", "dead"]
 URL_EXAMPLE = "https://api.example.com/hooks/mutuals"

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.appends import deliveries_queued
-from mutuals.cursors import Listing, listed
-from mutuals.ids import new_id, parse_uuid
-from mutuals.storable import text_problem
-from mutuals.timestamps import utc_now
+from mutuals.kit.cursors import Listing, listed
+from mutuals.kit.db.appends import deliveries_queued
+from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.storable import text_problem
+from mutuals.kit.timestamps import utc_now
 from mutuals.webhooks import repository
 from mutuals.webhooks.addresses import AddressRefusedError, parse_target, resolve
 from mutuals.webhooks.errors import (

@@ -24,8 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.kit.db.prepared import Prepared
 from mutuals.models import blocks, users
-from mutuals.prepared import Prepared
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from typing import Any, Literal, get_args
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals import appends
-from mutuals.business_metrics import RECORDED_EVENTS
-from mutuals.ids import new_id
-from mutuals.timestamps import to_iso
+from mutuals.kit.db import appends
+from mutuals.kit.ids import new_id
+from mutuals.kit.observability.business import RECORDED_EVENTS
+from mutuals.kit.timestamps import to_iso
 
 EventType = Literal[
     "connection.requested",

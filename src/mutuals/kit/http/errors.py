@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mutuals.observability import route_template
+from mutuals.kit.observability.signals import route_template
 
 logger = logging.getLogger("mutuals.errors")
 

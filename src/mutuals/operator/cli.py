@@ -24,18 +24,18 @@ from mutuals.auth import service_keys
 from mutuals.auth.signing_secret import load_signing_secret
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings, get_settings
-from mutuals.database_location import database_label, describe_database_error, prepare_sqlite_file
-from mutuals.db import Database
-from mutuals.doctor import run_checks
-from mutuals.errors import AppError
-from mutuals.ids import parse_uuid
-from mutuals.migrate import upgrade
-from mutuals.observability import logging_config
+from mutuals.kit.db.database import Database
+from mutuals.config.location import database_label, describe_database_error, prepare_sqlite_file
+from mutuals.kit.http.errors import AppError
+from mutuals.kit.ids import parse_uuid
+from mutuals.kit.observability.signals import logging_config
+from mutuals.kit.timestamps import to_iso
+from mutuals.operator.doctor import run_checks
+from mutuals.operator.migrate import upgrade
 from mutuals.projects import repository as project_rows
 from mutuals.projects import service as projects
 from mutuals.projects.origins import normalize_origins
 from mutuals.projects.service import CreatedProject
-from mutuals.timestamps import to_iso
 from mutuals.users import repository as user_rows
 from mutuals.users import rules
 from mutuals.users import service as users

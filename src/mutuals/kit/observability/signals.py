@@ -157,7 +157,7 @@ def logging_config(level: str = "INFO", log_format: LogFormat = "auto") -> dict[
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"line": {"()": f"mutuals.observability.{formatter}"}},
+        "formatters": {"line": {"()": f"mutuals.kit.observability.signals.{formatter}"}},
         "handlers": {
             "stdout": {
                 "class": "logging.StreamHandler",

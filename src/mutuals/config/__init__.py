@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mutuals.database_location import default_database_url
+from mutuals.config.location import default_database_url
 
 
 class Settings(BaseSettings):

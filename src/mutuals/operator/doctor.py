@@ -16,8 +16,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from mutuals.config import Settings
-from mutuals.database_location import database_label, describe_database_error
-from mutuals.migrate import pending_revisions
+from mutuals.config.location import database_label, describe_database_error
+from mutuals.operator.migrate import pending_revisions
 
 Verdict = Literal["OK", "WARN", "FAIL"]
 # PostgreSQL keeps these for superusers (superuser_reserved_connections' default).

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
-from mutuals.errors import RouteNotFound
-from mutuals.observability import POOL_IN_USE
+from mutuals.kit.http.errors import RouteNotFound
+from mutuals.kit.observability.signals import POOL_IN_USE
 
 
 def may_read_metrics(request: Request, token: str | None) -> bool:

@@ -21,9 +21,9 @@ from typing import Annotated, Any, Protocol, get_args
 from fastapi import Depends, Query, Request
 from sqlalchemy import ColumnElement, Uuid, bindparam, tuple_
 
-from mutuals.errors import AppError
+from mutuals.kit.http.errors import AppError
+from mutuals.kit.pagination import PageParam, PageRequest, envelope, parse_page
 from mutuals.models.base import UtcDateTime
-from mutuals.pagination import PageParam, PageRequest, envelope, parse_page
 
 CursorParam = Annotated[
     str | None,

@@ -40,8 +40,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mutuals.errors import AppError, own_validation_error
 from mutuals.idempotency.route import IdempotentRoute
+from mutuals.kit.http.errors import AppError, own_validation_error
 
 PREFIX = "/v7/"
 # Route classes whose request handling is the framework's own (IdempotentRoute only wraps

@@ -31,9 +31,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.ids import new_id
+from mutuals.kit.db.prepared import Prepared
+from mutuals.kit.ids import new_id
 from mutuals.models import app_notifications, events, webhook_deliveries, webhooks
-from mutuals.prepared import Prepared
 
 # Set on a connection whose transaction queued webhook deliveries: its commit wakes this
 # process's dispatchers (db.py).

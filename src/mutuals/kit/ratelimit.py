@@ -21,9 +21,9 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.caller import is_service_key_request
-from mutuals.business_metrics import RATE_LIMITED
 from mutuals.config import Settings
-from mutuals.errors import AppError
+from mutuals.kit.http.errors import AppError
+from mutuals.kit.observability.business import RATE_LIMITED
 
 # While the shared store is unreachable, limits are counted in this process's memory and
 # the store is tried again every few seconds; the warning is logged at most once a minute.

@@ -11,12 +11,12 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mutuals.cors import CorsPolicy, Headers, preflight_headers
-from mutuals.db import Database
-from mutuals.errors import RequestTooLarge, error_response
-from mutuals.observability import ERROR_CODE, error_code_of, record_request
+from mutuals.kit.db.database import Database
+from mutuals.kit.http.cors import CorsPolicy, Headers, preflight_headers
+from mutuals.kit.http.errors import RequestTooLarge, error_response
+from mutuals.kit.observability.signals import ERROR_CODE, error_code_of, record_request
+from mutuals.kit.ratelimit import STATE_KEY, WindowState
 from mutuals.projects.repository import get_allowed_origins
-from mutuals.ratelimit import STATE_KEY, WindowState
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -6,8 +6,8 @@ in place of the framework's `"string"`.
 import re
 from typing import Any
 
-from mutuals.errors import AppError
-from mutuals.openapi_operations import OPERATIONS, Operation
+from mutuals.kit.http.errors import AppError
+from mutuals.reference.operations import OPERATIONS, Operation
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 RATE_LIMIT_HEADERS = {

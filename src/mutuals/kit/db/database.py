@@ -20,12 +20,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from mutuals import appends
-from mutuals.appends import DELIVERIES_QUEUED
-from mutuals.business_metrics import RECORDED_EVENTS, count_committed
 from mutuals.config import Settings
-from mutuals.errors import AppError, ServiceUnavailable, error_response, is_database_unavailable
-from mutuals.prepared import Prepared, Row
+from mutuals.kit.db import appends
+from mutuals.kit.db.appends import DELIVERIES_QUEUED
+from mutuals.kit.db.prepared import Prepared, Row
+from mutuals.kit.http.errors import (
+    AppError,
+    ServiceUnavailable,
+    error_response,
+    is_database_unavailable,
+)
+from mutuals.kit.observability.business import RECORDED_EVENTS, count_committed
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
-from mutuals.ids import parse_uuid
+from mutuals.kit.ids import parse_uuid
 from mutuals.projects.origins import ANY_ORIGIN
 
 ORIGINS_TTL_SECONDS = 5.0
