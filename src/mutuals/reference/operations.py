@@ -202,7 +202,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "user",
         "Blocks the user, silently. In the same transaction follows both ways and any "
         "connection record between the two are deleted; from then on each is invisible to "
-        "the other everywhere. Blocking again answers the existing block.",
+        "the other everywhere. Blocking again answers the existing block. Blocking back "
+        "someone who blocks the caller is a block of its own, answered as any other; the "
+        "two stay apart until both blocks are lifted.",
     ),
     ("DELETE", V7 + "/users/{userId}/block"): Operation(
         "unblockUser", "user", "Lifts the caller's block (204 even if there was none)."
