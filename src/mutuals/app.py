@@ -22,9 +22,10 @@ from mutuals.idempotency import service as idempotency
 from mutuals.identity.router import router as identity_router
 from mutuals.kit.cursors import CursorSigner
 from mutuals.kit.db.database import Database
+from mutuals.kit.errors import ServiceUnavailable
 from mutuals.kit.http.cors import CorsPolicy
 from mutuals.kit.http.docs_pages import serve_docs
-from mutuals.kit.http.errors import ServiceUnavailable, error_response, install_error_handlers
+from mutuals.kit.http.errors import error_response, install_error_handlers
 from mutuals.kit.http.lanes import Lanes
 from mutuals.kit.http.middleware import HttpEdge
 from mutuals.kit.observability.endpoint import metrics_router

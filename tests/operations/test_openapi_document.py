@@ -3,6 +3,7 @@ camelCase operationId, a description, its credential and every status it can ans
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -82,3 +83,14 @@ async def test_examples_are_realistic(client: httpx.AsyncClient) -> None:
     sign_up = schema["paths"]["/v7/{projectId}/auth/sign-up"]["post"]
     example = sign_up["requestBody"]["content"]["application/json"]["example"]
     assert example["email"] == "ada@example.com"
+
+
+PUBLISHED = Path(__file__).with_name("openapi.json")
+
+
+async def test_the_document_is_the_published_one_byte_for_byte(client: httpx.AsyncClient) -> None:
+    """The document as published (tests/operations/openapi.json). A change of the code's
+    shape must not change it; a change of the contract updates the file in the same
+    commit: `python -m tests.operations.publish_openapi`."""
+    response = await client.get("/openapi.json")
+    assert response.content == PUBLISHED.read_bytes()

@@ -19,8 +19,8 @@ from mutuals.auth.errors import (
 )
 from mutuals.idempotency import service as idempotency
 from mutuals.idempotency.service import caller_scope
-from mutuals.kit.db.database import Transaction
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.db.request import Transaction
+from mutuals.kit.errors import AppError
 from mutuals.kit.ratelimit import Group, RateLimitExceededError, enforce_rate_limit
 from mutuals.projects.dependencies import resolve_project
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound

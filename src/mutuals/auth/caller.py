@@ -20,8 +20,9 @@ from mutuals.auth.service_keys import (
     record_service_key_use,
 )
 from mutuals.auth.tokens import TokenSigner
-from mutuals.kit.db.database import READS_FROM_REPLICA, Database
-from mutuals.kit.http.errors import InvalidJson
+from mutuals.kit.db.database import Database
+from mutuals.kit.db.request import READS_FROM_REPLICA
+from mutuals.kit.errors import InvalidJson
 from mutuals.kit.ids import parse_uuid
 from mutuals.kit.timestamps import utc_now
 from mutuals.users.errors import UserNotFound

@@ -1,6 +1,6 @@
 from typing import ClassVar
 
-from mutuals.kit.http.errors import BareCredentialError, error_class
+from mutuals.kit.errors import BareCredentialError, error_class
 
 
 class CredentialMissingError(BareCredentialError):

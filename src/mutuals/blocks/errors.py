@@ -1,4 +1,4 @@
-from mutuals.kit.http.errors import error_class
+from mutuals.kit.errors import error_class
 
 InvalidUserId = error_class(400, "block/invalid-user-id", "Invalid userId")
 InvalidQuery = error_class(400, "block/invalid-query", "Invalid query parameters")

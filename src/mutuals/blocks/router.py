@@ -17,8 +17,8 @@ from mutuals.blocks.errors import (
 from mutuals.blocks.schemas import Block, Blocking, BlockPage, NotBlocking
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
-from mutuals.kit.db.database import Transaction
-from mutuals.kit.http.errors import InvalidBody, InvalidJson, documented, error_responses
+from mutuals.kit.db.request import Transaction
+from mutuals.kit.errors import InvalidBody, InvalidJson, documented, error_responses
 from mutuals.kit.http.responses import JsonBody
 from mutuals.kit.ids import IdPath
 

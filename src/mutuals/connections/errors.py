@@ -1,4 +1,4 @@
-from mutuals.kit.http.errors import error_class
+from mutuals.kit.errors import error_class
 
 InvalidReceiverId = error_class(400, "connection/invalid-receiver-id", "Invalid userId")
 InvalidUserId = error_class(400, "connection/invalid-user-id", "Invalid userId")

@@ -44,8 +44,8 @@ from mutuals.connections.schemas import (
 )
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
-from mutuals.kit.db.database import Transaction, reads_from_replica
-from mutuals.kit.http.errors import InvalidBody, InvalidJson, documented
+from mutuals.kit.db.request import Transaction, reads_from_replica
+from mutuals.kit.errors import InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
 from mutuals.kit.ids import IdPath, parse_uuid
 from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search

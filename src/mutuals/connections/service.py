@@ -33,7 +33,7 @@ from mutuals.connections.schemas import connection_event, connection_item, pendi
 from mutuals.kit import events
 from mutuals.kit.cursors import CursorRequest, Listing, listed
 from mutuals.kit.db.prepared import Row
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 from mutuals.kit.ids import new_id, parse_uuid
 from mutuals.kit.pagination import PageRequest
 from mutuals.kit.storable import text_problem

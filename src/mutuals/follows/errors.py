@@ -1,4 +1,4 @@
-from mutuals.kit.http.errors import error_class
+from mutuals.kit.errors import error_class
 
 InvalidUserId = error_class(400, "follow/invalid-user-id", "Invalid userId")
 InvalidFollowId = error_class(400, "follow/invalid-follow-id", "Invalid followId")

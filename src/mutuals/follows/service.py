@@ -23,7 +23,7 @@ from mutuals.follows.schemas import Direction, follow_body, follow_item
 from mutuals.kit import events
 from mutuals.kit.cursors import CursorRequest, Listing, listed
 from mutuals.kit.db.prepared import Row
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 from mutuals.kit.ids import new_id, parse_uuid
 from mutuals.kit.pagination import PageRequest
 from mutuals.kit.timestamps import to_iso, utc_now

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from mutuals.idempotency.errors import InvalidKey, KeyReused, RequestInProgress
 from mutuals.idempotency.service import MUTATING_METHODS, claim_of
-from mutuals.kit.http.errors import error_responses
+from mutuals.kit.errors import error_responses
 
 IDEMPOTENCY_ERRORS = (InvalidKey, KeyReused, RequestInProgress)
 

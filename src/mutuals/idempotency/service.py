@@ -23,9 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.idempotency import repository
 from mutuals.idempotency.errors import InvalidKey, KeyReused, RequestInProgress
-from mutuals.kit.db.database import IDEMPOTENCY_STATE, advisory_key
+from mutuals.kit.db.database import advisory_key
+from mutuals.kit.db.request import transaction_hooks
+from mutuals.kit.errors import AppError
+from mutuals.kit.http.errors import error_response
 from mutuals.kit.timestamps import utc_now
 
+# Where a request keeps its Idempotency-Key claim (`request.state`).
+CLAIM_STATE = "idempotency"
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MUTATING_METHODS = frozenset({"POST", "PATCH", "DELETE"})
@@ -85,9 +90,10 @@ class Claim:
             media_type = response.headers.get("content-type")
             await self._remember(connection, response.status_code, bytes(response.body), media_type)
 
-    async def settle_error(self, connection: AsyncConnection, status: int, body: bytes) -> None:
+    async def settle_error(self, connection: AsyncConnection, error: AppError) -> None:
         """A refused request (4xx) changed nothing; its answer is remembered on its own."""
-        await self._remember(connection, status, body, "application/json")
+        body = bytes(error_response(error).body)
+        await self._remember(connection, error.status, body, "application/json")
 
 
 def caller_scope(user_id: uuid.UUID | None, is_service: bool) -> str:
@@ -130,11 +136,14 @@ async def begin(
         if stored["fingerprint"] != claim.fingerprint:
             raise KeyReused()
         raise StoredResponse(stored["status"], bytes(stored["body"]), stored["media_type"])
-    setattr(request.state, IDEMPOTENCY_STATE, claim)
+    setattr(request.state, CLAIM_STATE, claim)
+    hooks = transaction_hooks(request)
+    hooks.before_commit.append(claim.settle)
+    hooks.on_refusal.append(claim.settle_error)
 
 
 def claim_of(request: Request) -> Claim | None:
-    claim: Claim | None = getattr(request.state, IDEMPOTENCY_STATE, None)
+    claim: Claim | None = getattr(request.state, CLAIM_STATE, None)
     return claim
 
 

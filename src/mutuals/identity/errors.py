@@ -1,4 +1,4 @@
-from mutuals.kit.http.errors import error_class
+from mutuals.kit.errors import error_class
 
 InvalidAuthBody = error_class(400, "auth/invalid-body", "Invalid request body")
 NoUserFound = error_class(403, "auth/no-user-found", "No user found with this email")

@@ -29,14 +29,9 @@ from mutuals.identity.schemas import (
     SignInBody,
     SignUpBody,
 )
-from mutuals.kit.db.database import Transaction
-from mutuals.kit.http.errors import (
-    AppError,
-    InvalidJson,
-    documented,
-    error_response,
-    validation_errors_as,
-)
+from mutuals.kit.db.request import Transaction
+from mutuals.kit.errors import AppError, InvalidJson, documented
+from mutuals.kit.http.errors import error_response, validation_errors_as
 from mutuals.kit.http.responses import JsonBody
 from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound

@@ -24,7 +24,7 @@ from mutuals.identity.errors import (
     RefreshUserNotFound,
     TokenReuseDetected,
 )
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 from mutuals.kit.ids import new_id, parse_uuid
 from mutuals.kit.storable import text_problem
 from mutuals.kit.timestamps import utc_now

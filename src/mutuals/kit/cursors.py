@@ -21,7 +21,7 @@ from typing import Annotated, Any, Protocol, get_args
 from fastapi import Depends, Query, Request
 from sqlalchemy import ColumnElement, Uuid, bindparam, tuple_
 
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 from mutuals.kit.pagination import PageParam, PageRequest, envelope, parse_page
 from mutuals.models.base import UtcDateTime
 

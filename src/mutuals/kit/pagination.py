@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 
 _POSITIVE_INTEGER = re.compile(r"[0-9]{1,30}")
 # Pages beyond any real table are clamped (like `limit`) and answered as an empty page,

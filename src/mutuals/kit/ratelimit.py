@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.caller import is_service_key_request
 from mutuals.config import Settings
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 from mutuals.kit.observability.business import RATE_LIMITED
 
 # While the shared store is unreachable, limits are counted in this process's memory and

@@ -1,4 +1,4 @@
-from mutuals.kit.http.errors import error_class
+from mutuals.kit.errors import error_class
 
 InvalidNotificationQuery = error_class(
     400, "app-notification/invalid-query", "Invalid query parameters"

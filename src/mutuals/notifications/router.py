@@ -6,8 +6,8 @@ from mutuals.auth.access import CurrentUser
 from mutuals.auth.errors import ActingUserRequired, CredentialMissingError, CredentialRejectedError
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
-from mutuals.kit.db.database import Transaction
-from mutuals.kit.http.errors import documented, error_responses
+from mutuals.kit.db.request import Transaction
+from mutuals.kit.errors import documented, error_responses
 from mutuals.kit.http.responses import JsonBody
 from mutuals.kit.ids import IdPath, parse_uuid
 from mutuals.kit.ratelimit import RateLimitExceededError

@@ -24,9 +24,9 @@ from mutuals.auth import service_keys
 from mutuals.auth.signing_secret import load_signing_secret
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings, get_settings
-from mutuals.kit.db.database import Database
 from mutuals.config.location import database_label, describe_database_error, prepare_sqlite_file
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.db.database import Database
+from mutuals.kit.errors import AppError
 from mutuals.kit.ids import parse_uuid
 from mutuals.kit.observability.signals import logging_config
 from mutuals.kit.timestamps import to_iso

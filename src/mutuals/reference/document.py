@@ -6,7 +6,7 @@ in place of the framework's `"string"`.
 import re
 from typing import Any
 
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 from mutuals.reference.operations import OPERATIONS, Operation
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}

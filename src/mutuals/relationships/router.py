@@ -15,8 +15,8 @@ from mutuals.connections.errors import (
 )
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
-from mutuals.kit.db.database import Transaction
-from mutuals.kit.http.errors import documented, error_responses
+from mutuals.kit.db.request import Transaction
+from mutuals.kit.errors import documented, error_responses
 from mutuals.kit.http.responses import JsonBody
 from mutuals.kit.ids import IdPath
 from mutuals.kit.pagination import parse_page

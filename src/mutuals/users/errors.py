@@ -1,4 +1,4 @@
-from mutuals.kit.http.errors import error_class
+from mutuals.kit.errors import error_class
 
 InvalidUserParams = error_class(400, "user/invalid-params", "Invalid userId")
 UserNotFound = error_class(404, "user/not-found", "User not found")

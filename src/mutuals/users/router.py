@@ -6,8 +6,9 @@ from mutuals.auth.access import PublicVisitor
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.identity.schemas import ProfileFields
-from mutuals.kit.db.database import Transaction
-from mutuals.kit.http.errors import InvalidJson, documented, validation_errors_as
+from mutuals.kit.db.request import Transaction
+from mutuals.kit.errors import InvalidJson, documented
+from mutuals.kit.http.errors import validation_errors_as
 from mutuals.kit.http.responses import JsonBody
 from mutuals.kit.ids import IdPath, parse_uuid
 from mutuals.kit.ratelimit import RateLimitExceededError

@@ -10,7 +10,7 @@ from fastapi import Query
 from sqlalchemy import ColumnElement, String, bindparam, func, or_
 
 from mutuals.blocks.visibility import Viewer, viewer_parameters
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 from mutuals.kit.storable import text_problem
 from mutuals.models import users
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.blocks.visibility import Viewer, hidden_from
 from mutuals.kit import events
-from mutuals.kit.http.errors import AppError
+from mutuals.kit.errors import AppError
 from mutuals.kit.ids import new_id
 from mutuals.kit.timestamps import utc_now
 from mutuals.users import repository, rules

@@ -33,7 +33,7 @@ from sqlalchemy import RowMapping
 from mutuals import __version__
 from mutuals.config import Settings
 from mutuals.kit.db.database import Database
-from mutuals.kit.http.errors import describe_exception, is_database_unavailable
+from mutuals.kit.db.failures import describe_exception, is_database_unavailable
 from mutuals.kit.timestamps import utc_now
 from mutuals.webhooks import repository
 from mutuals.webhooks.addresses import (

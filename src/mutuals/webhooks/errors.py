@@ -1,4 +1,4 @@
-from mutuals.kit.http.errors import error_class
+from mutuals.kit.errors import error_class
 
 InvalidWebhookId = error_class(400, "webhook/invalid-id", "Invalid webhook id")
 InvalidWebhookBody = error_class(400, "webhook/invalid-body", "Invalid webhook body")

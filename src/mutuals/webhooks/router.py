@@ -9,8 +9,9 @@ from mutuals.auth.access import service_access
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
-from mutuals.kit.db.database import Transaction
-from mutuals.kit.http.errors import InvalidJson, documented, error_responses, validation_errors_as
+from mutuals.kit.db.request import Transaction
+from mutuals.kit.errors import InvalidJson, documented, error_responses
+from mutuals.kit.http.errors import validation_errors_as
 from mutuals.kit.http.responses import JsonBody
 from mutuals.kit.ids import IdPath
 from mutuals.kit.ratelimit import RateLimitExceededError

@@ -11,9 +11,8 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import BigInteger, Insert, Select, Table, bindparam, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,13 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from mutuals.config import Settings
 from mutuals.kit.db import appends
 from mutuals.kit.db.appends import DELIVERIES_QUEUED
+from mutuals.kit.db.failures import is_database_unavailable
 from mutuals.kit.db.prepared import Prepared, Row
-from mutuals.kit.http.errors import (
-    AppError,
-    ServiceUnavailable,
-    error_response,
-    is_database_unavailable,
-)
+from mutuals.kit.errors import AppError
 from mutuals.kit.observability.business import RECORDED_EVENTS, count_committed
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -296,60 +291,6 @@ def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
                 terminate()
 
     return engine
-
-
-REPLICA_MARK = "mutuals_reads_from_replica"
-# Set on `request.state` when the request's connection is the read replica's (read-only).
-READS_FROM_REPLICA = "reads_from_replica"
-# Where a request keeps its Idempotency-Key claim (`request.state`).
-IDEMPOTENCY_STATE = "idempotency"
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
-
-
-def reads_from_replica(endpoint: Endpoint) -> Endpoint:
-    """Marks a public read endpoint whose whole request may be served by the read replica."""
-    setattr(endpoint, REPLICA_MARK, True)
-    return endpoint
-
-
-def get_database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
-async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection]:
-    """One transaction per request, committed before the response is sent.
-
-    Used with Depends(scope="function") so a failed commit becomes an error response
-    rather than a success for work that was never saved.
-    """
-    write = request.method not in ("GET", "HEAD", "OPTIONS")
-    replica = not write and getattr(request.scope.get("endpoint"), REPLICA_MARK, False)
-    database = get_database(request)
-    setattr(request.state, READS_FROM_REPLICA, replica and database.has_replica)
-    try:
-        async with database.transaction(write=write, replica=replica) as connection:
-            yield connection
-            # An Idempotency-Key claim (idempotency/service.py) stores the response in
-            # this same transaction, so it commits exactly when the effect does.
-            claim = getattr(request.state, IDEMPOTENCY_STATE, None)
-            if claim is not None:
-                await claim.settle(connection)
-    except AppError as exc:
-        claim = getattr(request.state, IDEMPOTENCY_STATE, None)
-        if claim is not None and exc.status < 500:
-            # Refused: nothing changed, so the answer is stored on its own.
-            async with database.transaction() as connection:
-                await claim.settle_error(connection, exc.status, error_response(exc).body)
-        raise
-    except Exception as exc:
-        # Raised here as a domain error so it is answered like any other: a clean 503.
-        if is_database_unavailable(exc):
-            raise ServiceUnavailable() from exc
-        raise
-
-
-Transaction = Annotated[AsyncConnection, Depends(request_transaction, scope="function")]
 
 
 # INSERT in each dialect's own construct, which knows ON CONFLICT (both do).

@@ -1,4 +1,4 @@
-"""Domain errors and the one place that renders them as {"error", "code"}.
+"""The one place that renders domain errors (kit/errors.py) as {"error", "code"}.
 
 Business code raises AppError subclasses; it never knows about FastAPI. The handlers
 below also turn framework errors (validation, unknown routes, database outages,
@@ -6,68 +6,30 @@ anything unexpected) into the same body, so nothing a client sends yields an odd
 """
 
 import logging
-import re
 from collections.abc import Callable, Coroutine
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mutuals.kit.db.failures import describe_exception, is_database_unavailable
+from mutuals.kit.errors import (
+    AppError,
+    BareCredentialError,
+    InternalError,
+    InvalidBody,
+    InvalidJson,
+    MethodNotAllowed,
+    RequestTooLarge,
+    RouteNotFound,
+    ServiceUnavailable,
+)
 from mutuals.kit.observability.signals import route_template
 
 logger = logging.getLogger("mutuals.errors")
-
-
-class ErrorBody(BaseModel):
-    error: str
-    code: str
-    field: str | None = None
-
-
-class AppError(Exception):
-    status: ClassVar[int] = 400
-    code: ClassVar[str] = "request/invalid"
-    message: ClassVar[str] = "Bad request"
-
-    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
-        self.detail = message or self.message
-        self.field = field
-        super().__init__(self.detail)
-
-    def body(self) -> dict[str, str]:
-        content = {"error": self.detail, "code": self.code}
-        if self.field is not None:
-            content["field"] = self.field
-        return content
-
-
-class BareCredentialError(AppError):
-    """A credential failure answered in plain text, as Replyke v7 does (API.md §1): the
-    official client SDK refreshes its token only on a 401/403 that carries no error code."""
-
-    challenge: ClassVar[str] = 'Bearer realm="mutuals"'
-
-
-def error_class(status: int, code: str, message: str) -> type[AppError]:
-    """A named error class for codes that differ only by endpoint (e.g. invalid-…-id)."""
-    name = "".join(part.title() for part in code.replace("/", "-").split("-")) + "Error"
-    attributes: dict[str, Any] = {"status": status, "code": code, "message": message}
-    return type(name, (AppError,), attributes)
-
-
-InvalidJson = error_class(400, "request/invalid-json", "Malformed JSON body")
-InvalidBody = error_class(400, "request/invalid-body", "Invalid request body")
-RequestTooLarge = error_class(413, "request/too-large", "Request body too large")
-RouteNotFound = error_class(404, "request/not-found", "Not found")
-MethodNotAllowed = error_class(405, "request/method-not-allowed", "Method not allowed")
-ServiceUnavailable = error_class(503, "server/unavailable", "Service temporarily unavailable.")
-InternalError = error_class(500, "server/error", "Internal server error.")
 
 
 def error_response(error: AppError, headers: dict[str, str] | None = None) -> Response:
@@ -79,55 +41,6 @@ def error_response(error: AppError, headers: dict[str, str] | None = None) -> Re
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 
-def _bare_response(error: type[BareCredentialError]) -> dict[str, Any]:
-    return {
-        "description": f"{error.message} (plain text, no error code: refresh the token)",
-        "content": {"text/plain": {"schema": {"type": "string", "example": error.message}}},
-        "headers": {
-            "WWW-Authenticate": {
-                "schema": {"type": "string", "example": error.challenge},
-                "description": "The Bearer challenge",
-            }
-        },
-    }
-
-
-def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for a route: every status it can answer, with its codes."""
-    by_status: dict[int, list[str]] = {}
-    bare: dict[int | str, dict[str, Any]] = {}
-    for error in errors:
-        if issubclass(error, BareCredentialError):
-            bare[error.status] = _bare_response(error)
-            continue
-        codes = by_status.setdefault(error.status, [])
-        if error.code not in codes:
-            codes.append(error.code)
-    documented: dict[int | str, dict[str, Any]] = {
-        status: {"model": ErrorBody, "description": "Error codes: " + ", ".join(codes)}
-        for status, codes in sorted(by_status.items())
-    }
-    for status, response in bare.items():
-        if status in documented:
-            # A status shared with coded errors (403): both bodies, by content type.
-            documented[status]["description"] += "; or " + response["description"]
-            documented[status]["content"] = {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}},
-                **response["content"],
-            }
-            documented[status]["headers"] = response["headers"]
-        else:
-            documented[status] = response
-    return dict(sorted(documented.items(), key=lambda item: int(item[0])))
-
-
-def documented(
-    success: Any, *errors: type[AppError], status: int = 200
-) -> dict[int | str, dict[str, Any]]:
-    """`responses=` with the success body model and every error the route can answer."""
-    return {status: {"model": success}, **error_responses(*errors)}
-
-
 def _validation_error(exc: RequestValidationError) -> AppError:
     for problem in exc.errors():
         if problem.get("type") == "json_invalid":
@@ -137,99 +50,6 @@ def _validation_error(exc: RequestValidationError) -> AppError:
     field = location[0] if location else None
     message = str(first.get("msg", "Invalid request body"))
     return InvalidBody(f"{field}: {message}" if field else message, field=field)
-
-
-# SQLSTATE classes and codes that mean "try again shortly", not a bug: connection
-# exceptions, insufficient resources (too many clients), a statement cancelled by its
-# timeout, shutdowns, serialization failures and deadlocks, a lock not available.
-TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "40"})
-TRANSIENT_SQLSTATES = frozenset({"55P03", "55006"})
-
-
-def is_database_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, PoolTimeoutError | OperationalError):
-        # Pool exhausted, connection refused or dropped, database file unreachable or
-        # locked past the busy timeout: all mean "try again shortly", not a bug.
-        return True
-    if isinstance(exc, DBAPIError):
-        state = sqlstate(exc)
-        return (
-            bool(exc.connection_invalidated)
-            or isinstance(exc.orig, OSError | TimeoutError | ConnectionError)
-            or (state is not None and _is_transient_sqlstate(state))
-            or _looks_like_disconnect(exc)
-        )
-    if isinstance(exc, OSError | TimeoutError | ConnectionError):
-        return True
-    # A connection that drops while SQLAlchemy sets it up surfaces as the driver's own
-    # exception, not wrapped: recognised by name, as below.
-    if _is_disconnect_name(exc) or _is_disconnect_name(exc.__cause__):
-        return True
-    state = sqlstate(exc)
-    return state is not None and _is_transient_sqlstate(state)
-
-
-def _is_transient_sqlstate(state: str) -> bool:
-    return state[:2] in TRANSIENT_SQLSTATE_CLASSES or state in TRANSIENT_SQLSTATES
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The PostgreSQL SQLSTATE behind an error, through the driver and SQLAlchemy wrappers."""
-    candidates = [exc, getattr(exc, "orig", None), exc.__cause__]
-    orig = getattr(exc, "orig", None)
-    if orig is not None:
-        candidates.append(orig.__cause__)
-    for candidate in candidates:
-        state = getattr(candidate, "sqlstate", None)
-        if isinstance(state, str) and len(state) == 5:
-            return state
-    return None
-
-
-DISCONNECT_NAMES = frozenset(
-    {
-        "ConnectionDoesNotExistError",
-        "CannotConnectNowError",
-        "ConnectionFailureError",
-        "InterfaceError",
-        "ConnectionRefusedError",
-        "AdminShutdownError",
-        "TooManyConnectionsError",
-    }
-)
-
-
-def _is_disconnect_name(exc: BaseException | None) -> bool:
-    return exc is not None and type(exc).__name__ in DISCONNECT_NAMES
-
-
-def _looks_like_disconnect(exc: DBAPIError) -> bool:
-    # asyncpg reports refused or dropped connections through its own exception types,
-    # which SQLAlchemy wraps; their class names are the stable signal.
-    cause = exc.orig.__cause__ if exc.orig is not None else None
-    return _is_disconnect_name(exc.orig) or _is_disconnect_name(cause)
-
-
-_SECRET_PATTERNS = (
-    re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*"),  # JWTs
-    re.compile(r"(mut_sk_|whsec_)[\w-]+"),  # service keys, webhook secrets
-    re.compile(r"\$argon2[\w$=,+/.-]*"),  # password hashes
-    re.compile(r"(?i)(password|secret|token)=\S+"),
-    re.compile(r"\)=\(.*?\)"),  # values in "Key (column)=(value)" details
-)
-
-
-def describe_exception(exc: BaseException) -> str:
-    """Class and message of what failed, one line, with parameters and secrets removed."""
-    # The driver's own exception names the failure best (QueryCanceledError, not Error).
-    root = getattr(exc, "orig", None) or exc
-    root = root.__cause__ if getattr(root.__cause__, "sqlstate", None) else root
-    message = str(root).splitlines()[0] if str(root) else ""
-    for pattern in _SECRET_PATTERNS:
-        message = pattern.sub("[redacted]", message)
-    state = sqlstate(exc)
-    described = f"{type(root).__name__}: {message[:300]}"
-    return f"{described} (sqlstate {state})" if state else described
 
 
 def _log_server_error(request: Request, status: int, cause: BaseException) -> None:

@@ -41,7 +41,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mutuals.idempotency.route import IdempotentRoute
-from mutuals.kit.http.errors import AppError, own_validation_error
+from mutuals.kit.errors import AppError
+from mutuals.kit.http.errors import own_validation_error
 
 PREFIX = "/v7/"
 # Route classes whose request handling is the framework's own (IdempotentRoute only wraps

@@ -12,8 +12,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mutuals.kit.db.database import Database
+from mutuals.kit.errors import RequestTooLarge
 from mutuals.kit.http.cors import CorsPolicy, Headers, preflight_headers
-from mutuals.kit.http.errors import RequestTooLarge, error_response
+from mutuals.kit.http.errors import error_response
 from mutuals.kit.observability.signals import ERROR_CODE, error_code_of, record_request
 from mutuals.kit.ratelimit import STATE_KEY, WindowState
 from mutuals.projects.repository import get_allowed_origins

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
-from mutuals.kit.http.errors import RouteNotFound
+from mutuals.kit.errors import RouteNotFound
 from mutuals.kit.observability.signals import POOL_IN_USE
 
 
