@@ -190,9 +190,8 @@ class ConnectionLifecycle(RuleBasedStateMachine):
             self.expect(response, 400, "block/self-block")
         elif (a, b) in self.blocks:
             self.expect(response, 200)
-        elif (b, a) in self.blocks:
-            self.expect(response, 404, "block/user-not-found")
         else:
+            # Blocking back someone who blocks you is a block of its own (§7.1).
             self.expect(response, 201)
             self.blocks.add((a, b))
             self.records.pop(frozenset((a, b)), None)
