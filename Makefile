@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test check lint typecheck imports unit quick bench clean
 
 # Development installs requirements-dev.lock (the service plus the test tools); a
 # deployment installs requirements.lock, the service alone (docs/deploy.md).
@@ -23,8 +23,12 @@ install: $(BIN)/mutuals
 run: install
 	$(BIN)/mutuals quickstart --host $(HOST) --port $(PORT)
 
-## Install and run the whole suite: lint, types, tests on SQLite and PostgreSQL.
-test: install lint typecheck unit
+## Install and run the whole suite: lint, types, import contracts, tests on SQLite and PostgreSQL.
+test: install lint typecheck imports unit
+
+## The quick tier while working (a few minutes): lint, types, import contracts and the
+## tests that need no served process, on SQLite, two at a time.
+check: install lint typecheck imports quick
 
 lint:
 	$(BIN)/ruff check src tests clients $(wildcard bench)
@@ -33,8 +37,15 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# The shape of the house: no cycles between packages, kit imports no feature (pyproject.toml).
+imports:
+	$(BIN)/lint-imports --no-cache
+
 unit:
 	$(BIN)/pytest
+
+quick:
+	$(BIN)/pytest -n 2 -p no:cacheprovider -m "not served" -k "not postgresql"
 
 ## Seed PostgreSQL, serve, load with wrk and an asyncio writer; prints the table (~10 min).
 bench: install

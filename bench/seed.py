@@ -15,8 +15,8 @@ from typing import Any
 
 import asyncpg
 
-from mutuals.auth.service_keys import KEY_PREFIX, hash_service_key
 from mutuals.kit.ids import new_id
+from mutuals.projects.service_keys import KEY_PREFIX, hash_service_key
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 # Page 5,000 of 20: the depth at which cursors and offsets are compared.

@@ -86,6 +86,33 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 
 PEAK = PeakSampler()
 
+# What `make check` leaves to `make test`: tests that serve the app in processes of their own
+# (a live server, the CLI, a browser, the benchmarks) or that run for long by design.
+SERVED_FIXTURES = frozenset({"live", "live_url"})
+SERVED_FOLDERS = frozenset({"bench", "browsers", "cli"})
+SERVED_MODULES = frozenset(
+    {
+        "test_processes.py",
+        "test_soak.py",
+        "test_fuzz.py",
+        "test_dependency_outages.py",
+        "test_outage.py",
+        "test_deploy_guide.py",
+        "test_lifecycle_machine.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if (
+            fixtures & SERVED_FIXTURES
+            or item.path.parent.name in SERVED_FOLDERS
+            or item.path.name in SERVED_MODULES
+        ):
+            item.add_marker(pytest.mark.served)
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     PEAK.start()

@@ -32,6 +32,7 @@ from mutuals.kit.observability.endpoint import metrics_router
 from mutuals.kit.ratelimit import RateLimiter
 from mutuals.notifications.router import router as notifications_router
 from mutuals.projects.dependencies import KnownProjects
+from mutuals.projects.origins import stored_origins
 from mutuals.reference.document import finish
 from mutuals.relationships.router import router as relationships_router
 from mutuals.users.router import router as users_router
@@ -115,7 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     serve_docs(app)
     # Inside the edge: planned routes are served here, the rest by the framework (lanes.py).
     app.add_middleware(Lanes, owner=app)
-    app.add_middleware(HttpEdge, max_body_bytes=settings.max_body_bytes, cors=CorsPolicy())
+    app.add_middleware(
+        HttpEdge,
+        max_body_bytes=settings.max_body_bytes,
+        cors=CorsPolicy(),
+        origins_of=stored_origins,
+    )
     return app
 
 

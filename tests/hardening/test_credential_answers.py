@@ -8,9 +8,9 @@ import httpx
 import jwt
 import pytest
 
-from mutuals.auth.service_keys import issue_service_key, revoke_service_key
 from mutuals.auth.tokens import TokenSigner
 from mutuals.kit.db.database import Database
+from mutuals.projects.service_keys import issue_service_key, revoke_service_key
 from tests.assertions import assert_bare, assert_error, assert_json
 from tests.factories import Member, ProjectFactory
 

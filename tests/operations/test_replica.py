@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from mutuals.app import create_app
-from mutuals.auth.service_keys import list_service_keys
 from mutuals.config import Settings
+from mutuals.projects.service_keys import list_service_keys
 from tests.assertions import assert_error, assert_json
 from tests.factories import ProjectFactory
 

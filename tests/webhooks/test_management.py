@@ -191,7 +191,7 @@ async def test_patch_checks_the_new_url_too(project: ProjectFactory) -> None:
         ("DELETE", "/webhooks/not-an-id"),
         ("POST", "/webhooks/not-an-id/rotate-secret"),
         ("GET", "/webhooks/not-an-id/deliveries"),
-        ("POST", f"/webhooks/{uuid.uuid4()}/deliveries/not-an-id/redeliver"),
+        ("POST", "/webhooks/7d0f5a53-31c4-4c6e-9a5f-1d2b8f0e6a41/deliveries/not-an-id/redeliver"),
     ],
 )
 async def test_invalid_ids(project: ProjectFactory, method: str, path: str) -> None:

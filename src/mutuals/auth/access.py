@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.auth.caller import Caller, UserCaller, authenticate
+from mutuals.auth.caller import Caller, UserCaller, authenticate, is_service_key_request
 from mutuals.auth.errors import (
+    ActingUserNotFound,
     ActingUserRequired,
     CredentialMissingError,
     CredentialRejectedError,
@@ -21,10 +23,15 @@ from mutuals.idempotency import service as idempotency
 from mutuals.idempotency.service import caller_scope
 from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import AppError
-from mutuals.kit.ratelimit import Group, RateLimitExceededError, enforce_rate_limit
+from mutuals.kit.observability.business import RATE_LIMITED
+from mutuals.kit.ratelimit import (
+    STATE_KEY,
+    Group,
+    RateLimiter,
+    RateLimitExceededError,
+)
 from mutuals.projects.dependencies import resolve_project
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
-from mutuals.users.errors import UserNotFound
 
 # What the access dependencies below may answer, for each route's OpenAPI `responses=`.
 USER_ACCESS_ERRORS = (
@@ -33,7 +40,7 @@ USER_ACCESS_ERRORS = (
     CredentialMissingError,
     CredentialRejectedError,
     ProjectNotFound,
-    UserNotFound,
+    ActingUserNotFound,
     RateLimitExceededError,
 )
 VISITOR_ACCESS_ERRORS = (
@@ -139,3 +146,18 @@ CurrentUser = Annotated[UserCaller, user_access("default")]
 PublicVisitor = Annotated[Visitor, visitor_access("default")]
 AuthProject = Annotated[uuid.UUID, project_access("auth")]
 Project = Annotated[uuid.UUID, project_access(None)]
+
+
+async def enforce_rate_limit(
+    request: Request, group: Group, project_id: uuid.UUID, connection: AsyncConnection
+) -> None:
+    """Counts the request against its group's allowance; 429 once it is spent. Service
+    keys are not limited (API.md §1)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if not limiter.enabled or await is_service_key_request(request, project_id, connection):
+        return
+    allowed, state = await limiter.hit(group, str(project_id), limiter.client_address(request))
+    request.scope.setdefault("state", {})[STATE_KEY] = state
+    if not allowed:
+        RATE_LIMITED.labels(group).inc()
+        raise RateLimitExceededError()

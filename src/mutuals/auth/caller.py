@@ -13,20 +13,23 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
-from mutuals.auth.service_keys import (
-    find_live_service_key,
-    looks_like_service_key,
-    record_service_key_use,
+from mutuals.auth.errors import (
+    ActingUserNotFound,
+    CredentialMissingError,
+    CredentialRejectedError,
 )
+from mutuals.auth.repository import user_exists
 from mutuals.auth.tokens import TokenSigner
 from mutuals.kit.db.database import Database
 from mutuals.kit.db.request import READS_FROM_REPLICA
 from mutuals.kit.errors import InvalidJson
 from mutuals.kit.ids import parse_uuid
 from mutuals.kit.timestamps import utc_now
-from mutuals.users.errors import UserNotFound
-from mutuals.users.repository import user_exists
+from mutuals.projects.service_keys import (
+    find_live_service_key,
+    looks_like_service_key,
+    record_service_key_use,
+)
 
 BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
 
@@ -113,7 +116,7 @@ async def authenticate(
             return Caller(project_id, None, is_service=True)
         acting_id = parse_uuid(acting)
         if acting_id is None or not await user_exists(connection, project_id, acting_id):
-            raise UserNotFound("Acting user not found")
+            raise ActingUserNotFound("Acting user not found")
         return Caller(project_id, acting_id, is_service=True)
     signer: TokenSigner = request.app.state.token_signer
     verified = signer.verify("access", credential, project_id)

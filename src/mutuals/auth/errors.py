@@ -26,3 +26,5 @@ ActingUserRequired = error_class(
     "auth/acting-user-required",
     "A service key must name the acting user in actingUserId",
 )
+# A service key acting for a user who does not exist: answered as any unknown user.
+ActingUserNotFound = error_class(404, "user/not-found", "User not found")

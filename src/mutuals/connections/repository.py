@@ -35,13 +35,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
-from mutuals.blocks.visibility import (
-    Viewer,
-    blocked_either_way,
-    blocks_viewer,
-    hidden_users,
-    visible,
-)
 from mutuals.kit.cursors import Listing, after_position, depth, page_parameters, reads_after
 from mutuals.kit.db.database import InsertUnlessTaken
 from mutuals.kit.db.prepared import Prepared, Row
@@ -50,6 +43,13 @@ from mutuals.models import connections, users
 from mutuals.models.base import UtcDateTime
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.users.search import Search, SearchField, list_parameters, user_matches
+from mutuals.visibility.filters import (
+    Viewer,
+    blocked_either_way,
+    blocks_viewer,
+    hidden_users,
+    visible,
+)
 
 Side = Literal["requester_id", "receiver_id"]
 

@@ -12,7 +12,6 @@ from mutuals.auth.access import (
     CurrentUser,
     PublicVisitor,
 )
-from mutuals.blocks.visibility import Viewer
 from mutuals.connections import service
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -49,6 +48,7 @@ from mutuals.kit.errors import InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
 from mutuals.kit.ids import IdPath, parse_uuid
 from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
+from mutuals.visibility.filters import Viewer
 
 router = APIRouter(tags=["connections"], route_class=IdempotentRoute)
 ConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]

@@ -12,7 +12,6 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.errors import CredentialRejectedError
-from mutuals.blocks.visibility import Viewer, blocked_between, visible_counter
 from mutuals.connections import repository
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -41,6 +40,7 @@ from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.notifications.service import notify_connection_event, retract_connection_request
 from mutuals.users.repository import lock_pair_reading_profiles
 from mutuals.users.search import Search
+from mutuals.visibility.filters import Viewer, blocked_between, visible_counter
 
 MAX_MESSAGE = 500
 # A conflicting record can vanish between our insert and our look at it (a concurrent

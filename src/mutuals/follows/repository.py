@@ -26,7 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.blocks.visibility import Viewer, blocked_either_way, hidden_users, visible
 from mutuals.follows.schemas import Direction
 from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.kit.db.database import InsertUnlessTaken, dialect_insert
@@ -35,6 +34,7 @@ from mutuals.models import follow_notices, follows, users
 from mutuals.models.base import UtcDateTime
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.users.search import Search, SearchField, list_parameters, user_matches
+from mutuals.visibility.filters import Viewer, blocked_either_way, hidden_users, visible
 
 FOLLOW_COLUMNS = (
     follows.c.id,

@@ -11,7 +11,6 @@ from mutuals.auth.access import (
     FollowChangeUser,
     PublicVisitor,
 )
-from mutuals.blocks.visibility import Viewer
 from mutuals.config import Settings
 from mutuals.follows import service
 from mutuals.follows.errors import (
@@ -34,6 +33,7 @@ from mutuals.kit.errors import InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
 from mutuals.kit.ids import IdPath, parse_uuid
 from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
+from mutuals.visibility.filters import Viewer
 
 router = APIRouter(tags=["follows"], route_class=IdempotentRoute)
 FollowListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]

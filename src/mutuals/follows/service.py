@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.errors import CredentialRejectedError
-from mutuals.blocks.visibility import Viewer, blocked_between, visible_counter
 from mutuals.follows import repository
 from mutuals.follows.errors import (
     AlreadyFollowing,
@@ -30,6 +29,7 @@ from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.notifications.service import notify_new_follow
 from mutuals.users.repository import lock_pair_reading_profiles
 from mutuals.users.search import Search
+from mutuals.visibility.filters import Viewer, blocked_between, visible_counter
 
 
 def _parse_id(raw: str, error: type[AppError]) -> uuid.UUID:

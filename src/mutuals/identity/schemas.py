@@ -1,19 +1,7 @@
-from typing import Any
-
 from pydantic import BaseModel, Field
 
 from mutuals.kit.http.bodies import RequestBody
-from mutuals.users.schemas import AuthUser
-
-
-class ProfileFields(RequestBody):
-    # Unknown fields (role, reputation, projectId, …) are ignored, never applied.
-
-    name: str | None = Field(default=None, max_length=100)
-    username: str | None = Field(default=None, description="3-30 of a-z 0-9 _ . -")
-    avatar: str | None = None
-    bio: str | None = Field(default=None, max_length=300)
-    metadata: dict[str, Any] | None = Field(default=None, description="At most 10 KB")
+from mutuals.users.schemas import AuthUser, ProfileFields
 
 
 class SignUpBody(ProfileFields):

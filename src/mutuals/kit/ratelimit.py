@@ -9,7 +9,6 @@ import ipaddress
 import logging
 import math
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,12 +17,9 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from prometheus_client import Counter
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.auth.caller import is_service_key_request
 from mutuals.config import Settings
 from mutuals.kit.errors import AppError
-from mutuals.kit.observability.business import RATE_LIMITED
 
 # While the shared store is unreachable, limits are counted in this process's memory and
 # the store is tried again every few seconds; the warning is logged at most once a minute.
@@ -166,17 +162,3 @@ def _in(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Netwo
     except ValueError:
         return False
     return any(parsed in network for network in networks)
-
-
-async def enforce_rate_limit(
-    request: Request, group: Group, project_id: uuid.UUID, connection: AsyncConnection
-) -> None:
-    """Counts the request against its group's allowance; 429 once it is spent."""
-    limiter: RateLimiter = request.app.state.rate_limiter
-    if not limiter.enabled or await is_service_key_request(request, project_id, connection):
-        return
-    allowed, state = await limiter.hit(group, str(project_id), limiter.client_address(request))
-    request.scope.setdefault("state", {})[STATE_KEY] = state
-    if not allowed:
-        RATE_LIMITED.labels(group).inc()
-        raise RateLimitExceededError()

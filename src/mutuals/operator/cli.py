@@ -20,7 +20,6 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.auth import service_keys
 from mutuals.auth.signing_secret import load_signing_secret
 from mutuals.auth.tokens import TokenSigner
 from mutuals.config import Settings, get_settings
@@ -34,6 +33,7 @@ from mutuals.operator.doctor import run_checks
 from mutuals.operator.migrate import upgrade
 from mutuals.projects import repository as project_rows
 from mutuals.projects import service as projects
+from mutuals.projects import service_keys
 from mutuals.projects.origins import normalize_origins
 from mutuals.projects.service import CreatedProject
 from mutuals.users import repository as user_rows

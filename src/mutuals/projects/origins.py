@@ -5,8 +5,12 @@ so a request's origin is allowed by plain string equality.
 """
 
 import re
+import uuid
 
-ANY_ORIGIN = "*"
+from mutuals.kit.db.database import Database
+from mutuals.kit.http.cors import ANY_ORIGIN
+from mutuals.projects.repository import get_allowed_origins
+
 _ORIGIN = re.compile(
     r"(?P<scheme>[a-z][a-z0-9+.\-]*)://"
     r"(?P<host>\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9\-.]*[a-z0-9])?)"
@@ -40,3 +44,9 @@ def normalize_origins(raws: list[str]) -> list[str]:
         if origin not in normalized:
             normalized.append(origin)
     return normalized
+
+
+async def stored_origins(database: Database, project_id: uuid.UUID) -> list[str]:
+    """The origins the project allows, as `mutuals project set-origins` stored them."""
+    async with database.transaction(write=False) as connection:
+        return await get_allowed_origins(connection, project_id)

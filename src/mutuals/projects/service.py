@@ -5,10 +5,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.auth import service_keys
 from mutuals.kit.ids import new_id
 from mutuals.kit.timestamps import utc_now
-from mutuals.projects import repository
+from mutuals.projects import repository, service_keys
 from mutuals.projects.errors import ProjectNotFound
 from mutuals.projects.origins import normalize_origins
 

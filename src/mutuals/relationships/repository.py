@@ -38,13 +38,13 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter, KeyedColumnElement
 
-from mutuals.blocks.visibility import blocks_viewer, hidden_users
 from mutuals.connections.repository import ACCEPTED, pair_is
 from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.kit.db.database import dialect_insert
 from mutuals.kit.pagination import PageRequest
 from mutuals.models import blocks, connections, follows, suggestion_dismissals, users
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+from mutuals.visibility.filters import blocks_viewer, hidden_users
 
 # Suggestions rank a bounded sample of the second hop (API.md §8.4): the caller's most
 # recent FIRST_HOP_SAMPLE connections, each contributing its SECOND_HOP_SAMPLE most recent

@@ -65,15 +65,6 @@ async def lock_pair_reading_profiles(
     return {row["id"]: row for row in rows}
 
 
-async def user_exists(
-    connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
-) -> bool:
-    found = await connection.scalar(
-        select(users.c.id).where(users.c.project_id == project_id, users.c.id == user_id)
-    )
-    return found is not None
-
-
 async def find_user_id_by(
     connection: AsyncConnection, project_id: uuid.UUID, column: str, value: str
 ) -> uuid.UUID | None:

@@ -5,7 +5,6 @@ from fastapi import APIRouter
 from mutuals.auth.access import PublicVisitor
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
 from mutuals.idempotency.route import IdempotentRoute
-from mutuals.identity.schemas import ProfileFields
 from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import InvalidJson, documented
 from mutuals.kit.http.errors import validation_errors_as
@@ -21,7 +20,7 @@ from mutuals.users.errors import (
     UserForbidden,
     UserNotFound,
 )
-from mutuals.users.schemas import AuthUser, User
+from mutuals.users.schemas import AuthUser, ProfileFields, User
 
 router = APIRouter(
     tags=["users"], route_class=validation_errors_as(InvalidUserParams, base=IdempotentRoute)

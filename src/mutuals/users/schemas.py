@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mutuals.kit.db.prepared import Row
+from mutuals.kit.http.bodies import RequestBody
 from mutuals.kit.timestamps import to_iso, to_iso_or_none
 from mutuals.models import users
 
@@ -71,3 +72,13 @@ def auth_user(row: Row) -> dict[str, Any]:
         "lastActive": to_iso_or_none(row["last_active"]),
         "authMethods": list(row["auth_methods"]),
     }
+
+
+class ProfileFields(RequestBody):
+    # Unknown fields (role, reputation, projectId, …) are ignored, never applied.
+
+    name: str | None = Field(default=None, max_length=100)
+    username: str | None = Field(default=None, description="3-30 of a-z 0-9 _ . -")
+    avatar: str | None = None
+    bio: str | None = Field(default=None, max_length=300)
+    metadata: dict[str, Any] | None = Field(default=None, description="At most 10 KB")

@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from sqlalchemy import ColumnElement, String, bindparam, func, or_
 
-from mutuals.blocks.visibility import Viewer, viewer_parameters
 from mutuals.kit.errors import AppError
 from mutuals.kit.storable import text_problem
 from mutuals.models import users
+from mutuals.visibility.filters import Viewer, viewer_parameters
 
 SearchField = Literal["username", "name"]
 Search = tuple[str, tuple[SearchField, ...]]

@@ -5,7 +5,6 @@ from sqlalchemy import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.blocks.visibility import Viewer, hidden_from
 from mutuals.kit import events
 from mutuals.kit.errors import AppError
 from mutuals.kit.ids import new_id
@@ -20,6 +19,7 @@ from mutuals.users.errors import (
     UserNotFound,
 )
 from mutuals.users.schemas import auth_user, public_user
+from mutuals.visibility.filters import Viewer, hidden_from
 
 
 async def create_user(

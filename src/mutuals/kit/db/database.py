@@ -23,7 +23,7 @@ from mutuals.config import Settings
 from mutuals.kit.db import appends
 from mutuals.kit.db.appends import DELIVERIES_QUEUED
 from mutuals.kit.db.failures import is_database_unavailable
-from mutuals.kit.db.prepared import Prepared, Row
+from mutuals.kit.db.prepared import Prepared, Row, driver_connection
 from mutuals.kit.errors import AppError
 from mutuals.kit.observability.business import RECORDED_EVENTS, count_committed
 
@@ -43,13 +43,16 @@ class Database:
             self.write_engine = _sqlite_engine(settings, begin="BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(settings, begin=None)
         else:
+            # Every PostgreSQL connection is in autocommit mode, for good: reads need no
+            # transaction, and a write's transaction is begun and ended on the driver by
+            # `transaction` below, so prepared statements run inside it (prepared.py).
             self.write_engine = _postgres_engine(settings, settings.database_url)
-            self.read_engine = _autocommit(self.write_engine)
+            self.read_engine = self.write_engine
         # Called after a commit that queued webhook deliveries (webhooks/dispatcher.py).
         self.on_deliveries_queued: set[Callable[[], None]] = set()
         self.has_replica = settings.read_database_url is not None
         self.replica_engine = (
-            _autocommit(_postgres_engine(settings, settings.read_database_url))
+            _postgres_engine(settings, settings.read_database_url)
             if settings.read_database_url
             else self.read_engine
         )
@@ -83,12 +86,17 @@ class Database:
                 # this write, rather than the pool opening one more (reads and writes
                 # share the pool's connections, kept or not).
                 await _give_back(kept.pop(0))
-            async with self.write_engine.begin() as connection:
+            opened = self.write_engine.begin() if self.is_sqlite else self.write_engine.connect()
+            async with opened as connection:
+                driver = None if self.is_sqlite else driver_connection(connection)
                 try:
-                    if not durable and not self.is_sqlite:
-                        await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    if driver is not None:
+                        # One round trip, as the driver's own lazy BEGIN would have been.
+                        await driver.execute(BEGIN if durable else BEGIN_NOT_DURABLE)
                     yield connection
                     await appends.flush(connection)
+                    if driver is not None:
+                        await driver.execute("COMMIT")
                 except BaseException:
                     # The marks must not outlive the transaction; on a connection that was
                     # lost, reading them raises, and the original error is what matters.
@@ -96,6 +104,8 @@ class Database:
                         appends.discard(connection)
                         connection.info.pop(DELIVERIES_QUEUED, None)
                         connection.info.pop(RECORDED_EVENTS, None)
+                    if driver is not None:
+                        await _roll_back(connection, driver)
                     raise
                 queued = connection.info.pop(DELIVERIES_QUEUED, False)
                 recorded = connection.info.pop(RECORDED_EVENTS, ())
@@ -185,6 +195,22 @@ class Database:
             await engine.dispose()
 
 
+BEGIN = "BEGIN"
+# Bookkeeping whose loss in a crash is harmless: the commit does not wait for the disk.
+BEGIN_NOT_DURABLE = "BEGIN; SET LOCAL synchronous_commit TO OFF"
+
+
+async def _roll_back(connection: AsyncConnection, driver: Any) -> None:
+    """Ends a failed write transaction; a connection that cannot is never reused (the pool
+    would otherwise hand out a connection still inside a transaction)."""
+    try:
+        if not driver.is_closed() and driver.is_in_transaction():
+            await driver.execute("ROLLBACK")
+    except BaseException:
+        await _discard(connection)
+        raise
+
+
 async def _discard(connection: AsyncConnection) -> None:
     """Closes the driver's connection for good: the pool opens a new one in its place."""
     with contextlib.suppress(Exception):
@@ -210,11 +236,9 @@ def _idle_in_pool(engine: AsyncEngine) -> int:
 
 def _driver_open(connection: AsyncConnection) -> bool:
     """Whether the driver still holds the connection's socket open (as far as it knows)."""
-    pooled = connection.sync_connection
-    if pooled is None or connection.invalidated:
+    if connection.closed or connection.invalidated:
         return False
-    driver: Any = pooled.connection.driver_connection
-    return driver is not None and not driver.is_closed()
+    return not driver_connection(connection).is_closed()
 
 
 def _sqlite_engine(settings: Settings, *, begin: str | None) -> AsyncEngine:
@@ -244,15 +268,11 @@ def _sqlite_engine(settings: Settings, *, begin: str | None) -> AsyncEngine:
     return engine
 
 
-def _autocommit(engine: AsyncEngine) -> AsyncEngine:
-    # Shares the engine's pool; only the connection's mode differs while checked out.
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
 def _postgres_engine(settings: Settings, url: str) -> AsyncEngine:
     engine = create_async_engine(
         url,
         hide_parameters=True,
+        isolation_level="AUTOCOMMIT",
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_connect_timeout_seconds,

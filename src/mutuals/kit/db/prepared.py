@@ -7,78 +7,99 @@ SQLAlchemy stays the one place statements are written (and what SQLite runs), bu
 PostgreSQL its execution layer (the greenlet hop, cursor emulation and result wrapping)
 cost a read more than the database did: about a quarter of a worker's CPU time per status
 read. A `Prepared` statement is compiled once per dialect; each call binds its parameters
-in the compiled order and runs on the request's own connection through asyncpg, which
-keeps the statement prepared per connection. Rows come back as asyncpg records (read by
-column name, like SQLAlchemy's row mappings), passed through the columns' result
-processors where a type has one.
+in the compiled order, through each type's own bind processor, and runs on the request's
+own connection through asyncpg (the driver connection SQLAlchemy hands out publicly),
+which keeps the statement prepared per connection.
 
-The connection's transaction is honoured: on a write connection SQLAlchemy's driver
-adapter begins lazily, at its first statement, so that is done here first when needed.
+What reaches the code above is what SQLAlchemy's own path gives, on both databases: rows
+read by column name (dicts, every value through its type's result processor) and errors
+of SQLAlchemy's family (`IntegrityError`, `DBAPIError`, … with the driver's error as
+`orig`). A write connection is already inside its transaction when a statement runs here:
+Database.transaction begins it on the driver before handing the connection out.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect
+import asyncpg
+from sqlalchemy import Dialect, exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-# Read by column name; SQLAlchemy's row mappings and asyncpg's records both are.
+# A row read by column name, on both databases.
 Row = Mapping[Any, Any]
 Processor = Callable[[Any], Any] | None
 
+# The driver's errors as SQLAlchemy's family names them (the first match wins).
+ERROR_FAMILY: tuple[tuple[type[BaseException], type[exc.DBAPIError]], ...] = (
+    (asyncpg.IntegrityConstraintViolationError, exc.IntegrityError),
+    (asyncpg.DataError, exc.DataError),
+    (asyncpg.SyntaxOrAccessError, exc.ProgrammingError),
+    (asyncpg.InternalServerError, exc.InternalError),
+    (asyncpg.InterfaceError, exc.InterfaceError),
+    (asyncpg.PostgresError, exc.DBAPIError),
+)
+
 
 @dataclass(frozen=True)
-class _Compiled:
+class CompiledStatement:
     sql: str
     names: tuple[str, ...]
     binds: tuple[Processor, ...]
     # Values fixed when the statement was built (`.values(status="accepted")`), by name.
     fixed: Mapping[str, Any]
-    keys: tuple[str, ...]
-    # None when no column needs processing: the driver's records are returned as they are.
-    results: tuple[Processor, ...] | None
+    # None for a statement whose columns SQLAlchemy does not know (a text() statement):
+    # its records are read by the names the server gives them, as they are.
+    keys: tuple[str, ...] | None
+    results: tuple[Processor, ...]
+
+
+def compile_for(statement: ClauseElement, dialect: Dialect) -> CompiledStatement:
+    """The statement's SQL with positional parameters, and how to convert its values."""
+    compiled = statement.compile(dialect=dialect)
+    if not isinstance(compiled, SQLCompiler) or compiled.positiontup is None:
+        raise TypeError("a prepared statement needs positional parameters")
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        # Rendered per call (expanding IN lists): not a fixed statement to prepare.
+        raise TypeError("a prepared statement cannot have expanding parameters")
+    names = tuple(compiled.positiontup)
+    columns = getattr(statement, "exported_columns", None)
+    keys = tuple(columns.keys()) if columns is not None else None
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in (columns or ())
+    )
+    return CompiledStatement(
+        sql=compiled.string,
+        names=names,
+        binds=tuple(
+            _single(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names
+        ),
+        fixed={
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if bind.value is not None or bind.callable is not None
+        },
+        keys=keys,
+        results=results,
+    )
 
 
 class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._postgres: _Compiled | None = None
-
-    def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect)
-        if not isinstance(compiled, SQLCompiler) or compiled.positiontup is None:
-            raise TypeError("a prepared statement needs positional parameters")
-        if compiled.literal_execute_params or compiled.post_compile_params:
-            # Rendered per call (expanding IN lists): not a fixed statement to prepare.
-            raise TypeError("a prepared statement cannot have expanding parameters")
-        bind_processors = compiled._bind_processors
-        names = tuple(compiled.positiontup)
-        columns = compiled._result_columns
-        results = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
-        return _Compiled(
-            sql=compiled.string,
-            names=names,
-            binds=tuple(_single(bind_processors.get(name)) for name in names),
-            fixed={
-                name: bind.effective_value
-                for name, bind in compiled.binds.items()
-                if bind.value is not None or bind.callable is not None
-            },
-            keys=tuple(column.keyname for column in columns),
-            results=results if any(results) else None,
-        )
+        self.compiled: CompiledStatement | None = None
 
     async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> list[Row]:
         if connection.dialect.name != "postgresql":
             result = await connection.execute(self.statement, parameters)  # type: ignore[call-overload]
-            mapped: list[Row] = list(result.mappings()) if result.returns_rows else []
-            return mapped
-        compiled = self._postgres
+            return [dict(row) for row in result.mappings()] if result.returns_rows else []
+        compiled = self.compiled
         if compiled is None:
-            compiled = self._postgres = self._compile(connection.dialect)
+            compiled = self.compiled = compile_for(self.statement, connection.dialect)
         fixed = compiled.fixed
         values = [
             parameters[name] if name in parameters else fixed[name] for name in compiled.names
@@ -87,10 +108,10 @@ class Prepared:
             value if bind is None else bind(value)
             for value, bind in zip(values, compiled.binds, strict=True)
         ]
-        records = await _fetch(connection, compiled.sql, arguments)
-        if compiled.results is None:
-            return records
+        records = await fetch(connection, compiled.sql, arguments)
         keys, processors = compiled.keys, compiled.results
+        if keys is None:
+            return [dict(record.items()) for record in records]
         return [
             {
                 key: value if process is None else process(value)
@@ -117,27 +138,34 @@ def _single(processor: Any) -> Processor:
     return single
 
 
-async def _fetch(connection: AsyncConnection, sql: str, arguments: Sequence[Any]) -> list[Any]:
+def driver_connection(connection: AsyncConnection) -> Any:
+    """The driver's own connection under SQLAlchemy's (public: PoolProxiedConnection)."""
     pooled = connection.sync_connection
     if pooled is None:
         raise RuntimeError("the connection is closed")
-    adapter: Any = pooled.connection.dbapi_connection
-    driver: Any = pooled.connection.driver_connection
-    if adapter is None or driver is None:
+    driver = pooled.connection.driver_connection
+    if driver is None:
         raise RuntimeError("the connection has no driver connection")
+    return driver
+
+
+async def fetch(connection: AsyncConnection, sql: str, arguments: Sequence[Any]) -> list[Any]:
+    """The statement's records, run on the driver; its failures as SQLAlchemy's."""
+    driver = driver_connection(connection)
     try:
-        # The adapter's own lock and lazy BEGIN (SQLAlchemy's asyncpg dialect): a write
-        # connection's first statement opens its transaction, whichever path runs it.
-        async with adapter._execute_mutex:
-            if adapter._transaction is None:
-                await adapter._start_transaction()
-            records: list[Any] = await driver.fetch(sql, *arguments)
-            return records
+        records: list[Any] = await driver.fetch(sql, *arguments)
+        return records
     except BaseException as error:
         if isinstance(error, TimeoutError):
-            # No answer from the server: close at once, as db.py's error hook does.
+            # No answer from the server: close at once, as the engine's error hook does.
             driver.terminate()
-        if driver.is_closed():
+        lost = driver.is_closed()
+        if lost:
             # The pool must not hand this connection out again.
             await connection.invalidate()
-        raise
+        family = next(
+            (kind for driver_kind, kind in ERROR_FAMILY if isinstance(error, driver_kind)), None
+        )
+        if family is None:
+            raise
+        raise family(sql, None, error, connection_invalidated=lost) from error

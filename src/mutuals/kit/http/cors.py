@@ -9,11 +9,13 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from mutuals.kit.ids import parse_uuid
-from mutuals.projects.origins import ANY_ORIGIN
 
 ORIGINS_TTL_SECONDS = 5.0
+# The origin that allows every origin, without credentials.
+ANY_ORIGIN = "*"
 ALLOWED_METHODS = b"GET, POST, PATCH, DELETE"
 ALLOWED_HEADERS = b"Authorization, Content-Type, Idempotency-Key, X-Replyke-Project-ID"
 EXPOSED_HEADERS = (
@@ -24,6 +26,8 @@ PREFLIGHT_MAX_AGE = b"600"
 
 Headers = list[tuple[bytes, bytes]]
 OriginsLoader = Callable[[uuid.UUID], Awaitable[list[str]]]
+# A project's allowed origins as stored, read through the app's database.
+OriginsOfProject = Callable[[Any, uuid.UUID], Awaitable[list[str]]]
 logger = logging.getLogger("mutuals.cors")
 
 

@@ -29,25 +29,20 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import FastAPI, params
-from fastapi._compat import ModelField, Undefined
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
-from fastapi.dependencies.utils import request_body_to_args
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.errors import AppError
 from mutuals.kit.http.errors import own_validation_error
 
 PREFIX = "/v7/"
-# Route classes whose request handling is the framework's own (IdempotentRoute only wraps
-# the endpoint function, which the plan calls as it is).
-PLAIN_ROUTES = (APIRoute, IdempotentRoute)
 ABSENT = object()
 
 
@@ -68,11 +63,31 @@ class Plan:
 
 @dataclass(frozen=True)
 class Body:
-    """The endpoint's JSON body, as the framework reads and validates it."""
+    """The endpoint's JSON body: the one parameter it is given to, as the endpoint declares
+    it (its type, and its default when the body may be absent)."""
 
-    fields: tuple[ModelField, ...]
-    embedded: bool
+    name: str
+    adapter: TypeAdapter[Any]
+    required: bool
+    default: Any
     strict_content_type: bool
+
+    def validate(self, received: Any) -> Any:
+        """The parameter's value, validated as the framework validates a body: a failure's
+        location starts with "body", an absent body is the default or "Field required"."""
+        if received is ABSENT:
+            if not self.required:
+                return self.default
+            missing = {"type": "missing", "loc": ("body",), "msg": "Field required"}
+            raise RequestValidationError([{**missing, "input": None}], body=None)
+        try:
+            return self.adapter.validate_python(received, from_attributes=True)
+        except ValidationError as error:
+            problems = [
+                {**problem, "loc": ("body", *problem["loc"])}
+                for problem in error.errors(include_url=False)
+            ]
+            raise RequestValidationError(problems, body=received) from None
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,8 @@ class Lane:
     body: Body | None = None
     # A route class's own answer to a validation failure (errors.validation_errors_as).
     validation_error: type[AppError] | None = None
+    # Why the framework serves it (no plan): tests name every such route.
+    unplanned_because: str | None = None
 
 
 class UnplannableError(Exception):
@@ -150,8 +167,8 @@ def _lane(route: APIRoute, path: str) -> Lane:
     validation_error: type[AppError] | None = getattr(route_class, "validation_error", None)
     # A class of errors.validation_errors_as over a plain route: its handler only renames
     # validation failures, which the lane does itself.
-    plain = route_class in PLAIN_ROUTES or (
-        validation_error is not None and route_class.__mro__[1] in PLAIN_ROUTES
+    plain = _handles_requests_as_the_framework(route_class) or (
+        validation_error is not None and _handles_requests_as_the_framework(route_class.__mro__[1])
     )
     try:
         if not plain or ":" in path:
@@ -160,21 +177,40 @@ def _lane(route: APIRoute, path: str) -> Lane:
         if not _returns_response(route):
             raise UnplannableError("an endpoint whose return value the framework serialises")
         body = _body_of(route)
-    except UnplannableError:
-        return Lane(route, tuple(literals), tuple(names), None)
+    except UnplannableError as reason:
+        return Lane(route, tuple(literals), tuple(names), None, unplanned_because=str(reason))
     return Lane(route, tuple(literals), tuple(names), plan, body, validation_error)
 
 
+def _handles_requests_as_the_framework(route_class: type) -> bool:
+    """Whether a route class leaves request handling to the framework (a class that only
+    wraps the endpoint function, as IdempotentRoute does, still does: the plan calls the
+    function as it is)."""
+    handler = getattr(route_class, "get_route_handler", None)
+    return issubclass(route_class, APIRoute) and handler is APIRoute.get_route_handler
+
+
 def _body_of(route: APIRoute) -> Body | None:
+    """The body parameter as the endpoint's signature declares it."""
     fields = route.dependant.body_params
     if not fields:
         return None
-    if any(isinstance(field.field_info, params.Form) for field in fields):
-        raise UnplannableError("a form body")
+    if len(fields) > 1:
+        raise UnplannableError("a body given to more than one parameter (embedded)")
+    field_info = fields[0].field_info
+    if isinstance(field_info, params.Form) or getattr(field_info, "embed", False):
+        raise UnplannableError("a form or an embedded body")
+    name = fields[0].name
+    parameter = inspect.signature(route.endpoint).parameters.get(name)
+    if parameter is None:
+        raise UnplannableError("a body taken by a dependency, not by the endpoint")
     strict = route.strict_content_type
+    required = parameter.default is inspect.Parameter.empty
     return Body(
-        fields=tuple(fields),
-        embedded=route._embed_body_fields,
+        name=name,
+        adapter=TypeAdapter(parameter.annotation),
+        required=required,
+        default=None if required else parameter.default,
         strict_content_type=bool(
             strict.value if isinstance(strict, DefaultPlaceholder) else strict
         ),
@@ -199,7 +235,9 @@ class Table:
             if route is not context.original_route:
                 # Included with dependencies or settings of its router: the framework's, but
                 # kept in the table so the routes after it match in the framework's order.
-                lane = replace(lane, plan=None)
+                lane = replace(
+                    lane, plan=None, unplanned_because="included with settings of its router"
+                )
             for method in context.methods or ():
                 self.lanes.setdefault((method, len(lane.literals)), []).append(lane)
 
@@ -264,19 +302,12 @@ class Lanes:
             raise RuntimeError("a lane without a plan")
         # As the framework: the body is read first, and judged after the dependencies ran
         # (a bad credential answers before a bad body).
-        body = Undefined if lane.body is None else await _read_body(request, lane.body)
+        body = ABSENT if lane.body is None else await _read_body(request, lane.body)
         solved: dict[Callable[..., Any], Any] = {}
         async with AsyncExitStack() as stack:
             arguments = await _arguments(plan, request, path_params, stack, solved)
             if lane.body is not None:
-                values, errors = await request_body_to_args(
-                    body_fields=list(lane.body.fields),
-                    received_body=body,
-                    embed_body_fields=lane.body.embedded,
-                )
-                if errors:
-                    raise RequestValidationError(errors, body=body)
-                arguments.update(values)
+                arguments[lane.body.name] = lane.body.validate(body)
             response = await plan.call(**arguments)
         if not isinstance(response, Response):
             raise TypeError(f"{plan.call.__qualname__} returned {type(response).__name__}")
@@ -334,11 +365,11 @@ async def _arguments(
 
 async def _read_body(request: Request, body: Body) -> Any:
     """The body as the framework reads it: JSON when declared so (or undeclared, unless
-    the content type is strict), the bytes otherwise, Undefined when empty."""
+    the content type is strict), the bytes otherwise, ABSENT when empty."""
     try:
         raw = await request.body()
         if not raw:
-            return Undefined
+            return ABSENT
         content_type = request.headers.get("content-type")
         if not content_type:
             return raw if body.strict_content_type else await request.json()

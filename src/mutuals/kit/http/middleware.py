@@ -11,22 +11,24 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mutuals.kit.db.database import Database
 from mutuals.kit.errors import RequestTooLarge
-from mutuals.kit.http.cors import CorsPolicy, Headers, preflight_headers
+from mutuals.kit.http.cors import CorsPolicy, Headers, OriginsOfProject, preflight_headers
 from mutuals.kit.http.errors import error_response
 from mutuals.kit.observability.signals import ERROR_CODE, error_code_of, record_request
 from mutuals.kit.ratelimit import STATE_KEY, WindowState
-from mutuals.projects.repository import get_allowed_origins
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class HttpEdge:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, cors: CorsPolicy) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, cors: CorsPolicy, origins_of: OriginsOfProject
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.cors = cors
+        # Where a project's allowed origins are read from (the projects feature's store).
+        self.origins_of = origins_of
 
     def _read_headers(self, scope: Scope) -> tuple[str, str, bool]:
         """The client's request id when sane, its Origin, and whether the body is too large."""
@@ -59,7 +61,9 @@ class HttpEdge:
         cors_headers: Headers | None = None
         if origin:
             cors_headers = await self.cors.response_headers(
-                scope["path"], origin, lambda project_id: _load_origins(scope, project_id)
+                scope["path"],
+                origin,
+                lambda project_id: self.origins_of(scope["app"].state.database, project_id),
             )
 
         async def send_with_headers(message: Message) -> None:
@@ -126,9 +130,3 @@ async def _answer_preflight(send: Send, request_id: str, cors_headers: Headers |
 
 def _is_preflight(scope: Scope) -> bool:
     return any(name == b"access-control-request-method" for name, _ in scope["headers"])
-
-
-async def _load_origins(scope: Scope, project_id: uuid.UUID) -> list[str]:
-    database: Database = scope["app"].state.database
-    async with database.transaction(write=False) as connection:
-        return await get_allowed_origins(connection, project_id)
