@@ -15,23 +15,16 @@ from mutuals.connections import service as connections
 from mutuals.follows import service as follows
 from mutuals.kit import events
 from mutuals.kit.cursors import Listing, listed
-from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.ids import new_id, parse_id
 from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.users.repository import lock_pair_reading_profiles
-
-
-def _target(raw: str) -> uuid.UUID:
-    parsed = parse_uuid(raw)
-    if parsed is None:
-        raise InvalidUserId()
-    return parsed
 
 
 async def block(
     connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, target_raw: str
 ) -> tuple[dict[str, str], bool]:
     """The block, and whether it is new. Blocking again answers the existing block."""
-    blocked_id = _target(target_raw)
+    blocked_id = parse_id(target_raw, InvalidUserId)
     if blocked_id == blocker_id:
         raise SelfBlock()
     profiles = await lock_pair_reading_profiles(connection, project_id, (blocker_id, blocked_id))
@@ -71,7 +64,9 @@ async def unblock(
 ) -> None:
     """Always succeeds; nothing the block severed comes back. Only a block that existed
     is announced."""
-    removed = await repository.delete_block(connection, project_id, blocker_id, _target(target_raw))
+    removed = await repository.delete_block(
+        connection, project_id, blocker_id, parse_id(target_raw, InvalidUserId)
+    )
     if removed is not None:
         events.record(
             connection,
@@ -87,7 +82,7 @@ async def block_status(
     connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, target_raw: str
 ) -> dict[str, Any]:
     """Only the caller's own block: whether the other user blocks the caller is never said."""
-    blocked_id = _target(target_raw)
+    blocked_id = parse_id(target_raw, InvalidUserId)
     if blocked_id == blocker_id:
         raise SelfCheck()
     found = await repository.find_block(connection, project_id, blocker_id, blocked_id)

@@ -46,7 +46,7 @@ from mutuals.kit.cursors import Listing, listing
 from mutuals.kit.db.request import Transaction, reads_from_replica
 from mutuals.kit.errors import InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
-from mutuals.kit.ids import IdPath, parse_uuid
+from mutuals.kit.ids import IdPath, parse_id
 from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
 from mutuals.visibility.filters import Viewer
 
@@ -150,9 +150,7 @@ async def user_connections(
     query: SearchParam = None,
     search_fields: SearchFieldsParam = None,
 ) -> JsonBody:
-    user_id = parse_uuid(userId)
-    if user_id is None:
-        raise InvalidUserId()
+    user_id = parse_id(userId, InvalidUserId)
     search = parse_search(query, search_fields, InvalidQuery)
     return JsonBody(
         await service.list_connections(
@@ -173,9 +171,7 @@ async def user_connection_count(
     visitor: PublicVisitor,
     connection: Transaction,
 ) -> JsonBody:
-    user_id = parse_uuid(userId)
-    if user_id is None:
-        raise InvalidUserId()
+    user_id = parse_id(userId, InvalidUserId)
     return JsonBody(
         await service.count_connections(
             connection, visitor.project_id, user_id, Viewer(visitor.user_id)

@@ -32,8 +32,7 @@ from mutuals.connections.schemas import connection_event, connection_item, pendi
 from mutuals.kit import events
 from mutuals.kit.cursors import CursorRequest, Listing, listed
 from mutuals.kit.db.prepared import Row
-from mutuals.kit.errors import AppError
-from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.ids import new_id, parse_id
 from mutuals.kit.pagination import PageRequest
 from mutuals.kit.storable import text_problem
 from mutuals.kit.timestamps import to_iso, utc_now
@@ -49,13 +48,6 @@ REQUEST_ATTEMPTS = 3
 
 WITHDRAWN = "Connection request withdrawn successfully."
 DISCONNECTED = "Connection removed successfully."
-
-
-def _parse_id(raw: str, error: type[AppError]) -> uuid.UUID:
-    parsed = parse_uuid(raw)
-    if parsed is None:
-        raise error()
-    return parsed
 
 
 def _clean_message(raw: Any) -> str | None:
@@ -76,7 +68,7 @@ async def request_connection(
     receiver_raw: str,
     message_raw: Any,
 ) -> dict[str, str]:
-    receiver_id = _parse_id(receiver_raw, InvalidReceiverId)
+    receiver_id = parse_id(receiver_raw, InvalidReceiverId)
     if receiver_id == requester_id:
         raise SelfRequest()
     message = _clean_message(message_raw)
@@ -156,7 +148,7 @@ def _conflict(existing: Row, requester_id: uuid.UUID) -> Exception | None:
 async def status_with(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
 ) -> dict[str, str]:
-    other_id = _parse_id(other_raw, InvalidUserId)
+    other_id = parse_id(other_raw, InvalidUserId)
     if other_id == user_id:
         raise SelfCheck()
     record = await repository.find_between(connection, project_id, user_id, other_id)
@@ -192,7 +184,7 @@ async def respond(
     connection_raw: str,
     decision: Literal["accepted", "declined"],
 ) -> dict[str, str]:
-    connection_id = _parse_id(connection_raw, InvalidConnectionId)
+    connection_id = parse_id(connection_raw, InvalidConnectionId)
     now = utc_now()
     responded = await repository.respond_to_pending(
         connection, project_id, connection_id, receiver_id, decision, now
@@ -222,7 +214,7 @@ async def respond(
 async def remove_by_id(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, connection_raw: str
 ) -> dict[str, str]:
-    connection_id = _parse_id(connection_raw, InvalidConnectionId)
+    connection_id = parse_id(connection_raw, InvalidConnectionId)
     removed = await repository.delete_by_id_if_removable(
         connection, project_id, connection_id, user_id
     )
@@ -241,7 +233,7 @@ async def remove_by_id(
 async def remove_with_user(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
 ) -> dict[str, str]:
-    other_id = _parse_id(other_raw, InvalidUserId)
+    other_id = parse_id(other_raw, InvalidUserId)
     if other_id == user_id:
         raise SelfDisconnect()
     removed = await repository.delete_between_if_removable(

@@ -22,21 +22,13 @@ from mutuals.follows.schemas import Direction, follow_body, follow_item
 from mutuals.kit import events
 from mutuals.kit.cursors import CursorRequest, Listing, listed
 from mutuals.kit.db.prepared import Row
-from mutuals.kit.errors import AppError
-from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.ids import new_id, parse_id
 from mutuals.kit.pagination import PageRequest
 from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.notifications.service import notify_new_follow
 from mutuals.users.repository import lock_pair_reading_profiles
 from mutuals.users.search import Search
 from mutuals.visibility.filters import Viewer, blocked_between, visible_counter
-
-
-def _parse_id(raw: str, error: type[AppError]) -> uuid.UUID:
-    parsed = parse_uuid(raw)
-    if parsed is None:
-        raise error()
-    return parsed
 
 
 async def follow(
@@ -46,7 +38,7 @@ async def follow(
     followed_raw: str,
     notification_window_seconds: float,
 ) -> dict[str, str]:
-    followed_id = _parse_id(followed_raw, InvalidUserId)
+    followed_id = parse_id(followed_raw, InvalidUserId)
     if followed_id == follower_id:
         raise SelfFollow()
     profiles = await lock_pair_reading_profiles(connection, project_id, (follower_id, followed_id))
@@ -78,7 +70,7 @@ async def follow(
 async def follow_status(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
 ) -> dict[str, Any]:
-    other_id = _parse_id(other_raw, InvalidUserId)
+    other_id = parse_id(other_raw, InvalidUserId)
     if other_id == user_id:
         raise SelfCheck()
     found = await repository.find_follow(connection, project_id, user_id, other_id)
@@ -94,7 +86,7 @@ async def follow_status(
 async def unfollow_user(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
 ) -> None:
-    other_id = _parse_id(other_raw, InvalidUserId)
+    other_id = parse_id(other_raw, InvalidUserId)
     removed = await repository.delete_follow(connection, project_id, user_id, other_id)
     if removed is None:
         raise FollowNotFound()
@@ -105,7 +97,7 @@ async def unfollow_user(
 async def unfollow_by_id(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, follow_raw: str
 ) -> None:
-    follow_id = _parse_id(follow_raw, InvalidFollowId)
+    follow_id = parse_id(follow_raw, InvalidFollowId)
     removed = await repository.delete_follow_by_id(connection, project_id, follow_id, user_id)
     if removed is None:
         # Read only to explain the refusal; the DELETE above already decided.

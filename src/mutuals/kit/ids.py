@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Path
 
+from mutuals.kit.errors import AppError
+
 
 def new_id() -> uuid.UUID:
     unix_ms = time.time_ns() // 1_000_000
@@ -24,6 +26,15 @@ def parse_uuid(raw: object) -> uuid.UUID | None:
         return uuid.UUID(raw)
     except ValueError:
         return None
+
+
+def parse_id(raw: object, invalid: type[AppError]) -> uuid.UUID:
+    """A path or query id, or the endpoint's own `invalid-…-id` error (API.md §1): the one
+    place every id a client sends is read."""
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise invalid()
+    return parsed
 
 
 # Path ids are parsed by each endpoint (so a bad one answers that endpoint's own 400 code),

@@ -9,7 +9,7 @@ from mutuals.kit.cursors import Listing, listing
 from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import documented, error_responses
 from mutuals.kit.http.responses import JsonBody
-from mutuals.kit.ids import IdPath, parse_uuid
+from mutuals.kit.ids import IdPath, parse_id
 from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.notifications import service
 from mutuals.notifications.errors import (
@@ -102,8 +102,6 @@ async def mark_as_read(
     caller: CurrentUser,
     connection: Transaction,
 ) -> Response:
-    notification_id = parse_uuid(notificationId)
-    if notification_id is None:
-        raise InvalidNotificationParams()
+    notification_id = parse_id(notificationId, InvalidNotificationParams)
     await service.mark_as_read(connection, caller.project_id, caller.user_id, notification_id)
     return Response(status_code=200)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.connections.errors import ConnectionUserNotFound, InvalidUserId, SelfCheck
 from mutuals.kit.cursors import Listing, listed
-from mutuals.kit.ids import parse_uuid
+from mutuals.kit.ids import parse_id, parse_uuid
 from mutuals.kit.timestamps import utc_now
 from mutuals.relationships import repository
 from mutuals.relationships.errors import InvalidRelationshipQuery
@@ -114,9 +114,7 @@ async def shared_list(
     listing: Listing,
 ) -> dict[str, Any]:
     """Mutual connections or known followers of another user, as the caller sees them."""
-    other_id = parse_uuid(other_raw)
-    if other_id is None:
-        raise InvalidUserId()
+    other_id = parse_id(other_raw, InvalidUserId)
     if other_id == caller_id:
         raise SelfCheck("You cannot list what you share with yourself")
     sizes = await repository.sizes(connection, project_id, caller_id, other_id)
@@ -166,8 +164,6 @@ async def dismiss_suggestion(
     connection: AsyncConnection, project_id: uuid.UUID, caller_id: uuid.UUID, other_raw: str
 ) -> None:
     """Always 204 for a valid id: dismissing nobody, or oneself, has nothing to record."""
-    other_id = parse_uuid(other_raw)
-    if other_id is None:
-        raise InvalidUserId()
+    other_id = parse_id(other_raw, InvalidUserId)
     if other_id != caller_id:
         await repository.dismiss(connection, project_id, caller_id, other_id, utc_now())

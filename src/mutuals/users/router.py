@@ -1,5 +1,3 @@
-from typing import Any
-
 from fastapi import APIRouter
 
 from mutuals.auth.access import PublicVisitor
@@ -9,7 +7,7 @@ from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import InvalidJson, documented
 from mutuals.kit.http.errors import validation_errors_as
 from mutuals.kit.http.responses import JsonBody
-from mutuals.kit.ids import IdPath, parse_uuid
+from mutuals.kit.ids import IdPath, parse_id
 from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.users import service
@@ -35,13 +33,6 @@ COMMON = (
 )
 
 
-def _user_id(raw: str) -> Any:
-    user_id = parse_uuid(raw)
-    if user_id is None:
-        raise InvalidUserParams()
-    return user_id
-
-
 @router.get(
     "/users/{userId}",
     response_model=None,
@@ -54,7 +45,9 @@ async def get_user(
     connection: Transaction,
 ) -> JsonBody:
     return JsonBody(
-        await service.get_profile(connection, visitor.project_id, _user_id(userId), visitor.user_id)
+        await service.get_profile(
+            connection, visitor.project_id, parse_id(userId, InvalidUserParams), visitor.user_id
+        )
     )
 
 
@@ -79,7 +72,7 @@ async def update_user(
     visitor: PublicVisitor,
     connection: Transaction,
 ) -> JsonBody:
-    user_id = _user_id(userId)
+    user_id = parse_id(userId, InvalidUserParams)
     if visitor.caller is None:
         raise CredentialMissingError()
     if not visitor.is_service and visitor.user_id != user_id:

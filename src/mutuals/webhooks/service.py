@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.kit.cursors import Listing, listed
 from mutuals.kit.db.appends import deliveries_queued
-from mutuals.kit.ids import new_id, parse_uuid
+from mutuals.kit.ids import new_id, parse_id
 from mutuals.kit.storable import text_problem
 from mutuals.kit.timestamps import utc_now
 from mutuals.webhooks import repository
@@ -31,13 +31,6 @@ from mutuals.webhooks.signing import SecretBox, new_secret
 
 # During a rotation the old secret keeps signing beside the new one this long.
 ROTATION_OVERLAP = timedelta(hours=24)
-
-
-def _parse_id(raw: str) -> uuid.UUID:
-    parsed = parse_uuid(raw)
-    if parsed is None:
-        raise InvalidWebhookId()
-    return parsed
 
 
 async def _checked_url(raw: str, allow_private: bool) -> str:
@@ -107,7 +100,9 @@ def _position(row: RowMapping) -> tuple[datetime, uuid.UUID]:
 async def get_webhook(
     connection: AsyncConnection, project_id: uuid.UUID, webhook_raw: str
 ) -> dict[str, Any]:
-    return webhook_body(await _existing(connection, project_id, _parse_id(webhook_raw)))
+    return webhook_body(
+        await _existing(connection, project_id, parse_id(webhook_raw, InvalidWebhookId))
+    )
 
 
 async def _existing(
@@ -126,7 +121,7 @@ async def update_webhook(
     body: WebhookUpdate,
     allow_private: bool,
 ) -> dict[str, Any]:
-    webhook_id = _parse_id(webhook_raw)
+    webhook_id = parse_id(webhook_raw, InvalidWebhookId)
     sent = body.model_fields_set
     for required in ("url", "events", "enabled"):
         if required in sent and getattr(body, required) is None:
@@ -152,7 +147,9 @@ async def update_webhook(
 async def delete_webhook(
     connection: AsyncConnection, project_id: uuid.UUID, webhook_raw: str
 ) -> None:
-    if not await repository.delete_webhook(connection, project_id, _parse_id(webhook_raw)):
+    if not await repository.delete_webhook(
+        connection, project_id, parse_id(webhook_raw, InvalidWebhookId)
+    ):
         raise WebhookNotFound()
 
 
@@ -164,7 +161,7 @@ async def rotate_secret(
     row = await repository.rotate_secret(
         connection,
         project_id,
-        _parse_id(webhook_raw),
+        parse_id(webhook_raw, InvalidWebhookId),
         box.seal(project_id, secret),
         now + ROTATION_OVERLAP,
         now,
@@ -177,7 +174,7 @@ async def rotate_secret(
 async def list_deliveries(
     connection: AsyncConnection, project_id: uuid.UUID, webhook_raw: str, listing: Listing
 ) -> dict[str, Any]:
-    webhook_id = _parse_id(webhook_raw)
+    webhook_id = parse_id(webhook_raw, InvalidWebhookId)
     await _existing(connection, project_id, webhook_id)
     rows, total = await repository.list_deliveries(connection, project_id, webhook_id, listing)
     return listed([delivery_body(row) for row in rows], rows, listing, total, _position)
@@ -191,8 +188,8 @@ async def redeliver(
 ) -> dict[str, Any]:
     """Queues the delivery's event again for this webhook, as a new delivery (the log keeps
     the old one as it ended)."""
-    webhook_id = _parse_id(webhook_raw)
-    delivery_id = _parse_id(delivery_raw)
+    webhook_id = parse_id(webhook_raw, InvalidWebhookId)
+    delivery_id = parse_id(delivery_raw, InvalidWebhookId)
     await _existing(connection, project_id, webhook_id)
     found = await repository.find_delivery(connection, project_id, webhook_id, delivery_id)
     if found is None:
