@@ -1,4 +1,4 @@
-"""Prepared statements (prepared.py) run inside the request's transaction and read back
+"""Prepared statements (kit/db/prepared.py) run inside the request's transaction and read back
 the same values as SQLAlchemy's own execution of the same statement."""
 
 import uuid

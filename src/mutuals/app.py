@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="LinkedIn-style connections between the users of any app (Replyke v7 API).",
         lifespan=lifespan,
-        # Served from installed assets instead (docs_pages.py): the defaults need a CDN.
+        # Served from installed assets instead (kit/http/docs_pages.py): the defaults need a CDN.
         docs_url=None,
         redoc_url=None,
         # Metrics are our own Prometheus counters; the framework's OpenTelemetry hooks
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _document_credentials(app)
     serve_docs(app)
-    # Inside the edge: planned routes are served here, the rest by the framework (lanes.py).
+    # Inside the edge: planned routes are served here, the rest by the framework (kit/http/lanes.py).
     app.add_middleware(Lanes, owner=app)
     app.add_middleware(
         HttpEdge,
@@ -149,7 +149,7 @@ def _operations_router() -> APIRouter:
 
 
 def _document_credentials(app: FastAPI) -> None:
-    """The document as people read it (openapi_document.py): operation ids, descriptions,
+    """The document as people read it (reference/document.py): operation ids, descriptions,
     credentials per operation, every status and realistic examples."""
     build = app.openapi
 

@@ -208,7 +208,7 @@ async def test_pagination_defaults_and_clamp(project: ProjectFactory) -> None:
 
 
 async def test_a_notice_retracted_in_its_own_transaction_is_gone(project: ProjectFactory) -> None:
-    """Notifications wait for the commit (appends.py); a retraction in the same transaction
+    """Notifications wait for the commit (kit/db/appends.py); a retraction in the same transaction
     writes them first, so it finds and removes the notice."""
     ada, bob = await project.user(), await project.user()
     project_id, connection_id = uuid.UUID(project.id), uuid.uuid4()

@@ -1,4 +1,4 @@
-"""The planned request path (lanes.py) answers exactly as the framework's own path does.
+"""The planned request path (kit/http/lanes.py) answers exactly as the framework's own path does.
 
 Each case is sent twice to the same app: once through the lanes, once with a dependency
 override in place (which sends every request through the framework); status, body and

@@ -13,7 +13,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MUTUALS_", extra="ignore")
 
     # Storage
-    # Default: the embedded SQLite file in the user's data directory (database_location.py).
+    # Default: the embedded SQLite file in the user's data directory (config/location.py).
     database_url: str = Field(default_factory=default_database_url)
     # Optional PostgreSQL read replica, used by the public read endpoints only (their
     # answers may lag the primary by the replication delay).

@@ -3,7 +3,7 @@
 A service records an event with one call, in the transaction of the change it describes,
 next to where the change's notification is written: the event commits exactly when the
 change does, and a rolled-back change leaves nothing (the rows are written just before
-the commit, with the transaction's other appended rows: appends.py). Recording also
+the commit, with the transaction's other appended rows: kit/db/appends.py). Recording also
 queues one delivery per enabled webhook of the project subscribed to the type; the
 dispatcher (webhooks/dispatcher.py) sends them and knows nothing of connections or
 follows.
@@ -64,6 +64,6 @@ def record(
             "data": data,
         }
     ).decode()
-    # Counted by the transaction once it commits (business_metrics.py).
+    # Counted by the transaction once it commits (kit/observability/business.py).
     connection.info.setdefault(RECORDED_EVENTS, []).append(event_type)
     appends.add_event(connection, project_id, event_id, event_type, payload, now)

@@ -25,7 +25,7 @@ UNREAD = app_notifications.c.is_read == literal_column("false")
 
 def insert_notification(connection: AsyncConnection, row: dict[str, Any]) -> None:
     """Inserts a notification given as its full row (project_id included), with the
-    transaction's other appended rows, just before its commit (appends.py)."""
+    transaction's other appended rows, just before its commit (kit/db/appends.py)."""
     appends.add_notification(connection, row)
 
 

@@ -1,5 +1,5 @@
 """The OpenAPI document finished for people: operation ids, descriptions and credentials
-from openapi_operations.py, every status an operation can answer, and realistic examples
+from operations.py, every status an operation can answer, and realistic examples
 in place of the framework's `"string"`.
 """
 

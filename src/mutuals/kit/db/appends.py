@@ -1,7 +1,7 @@
 """Rows a change appends and never reads back in its own transaction: its events (API.md
 §9.1), their webhook deliveries, its notifications.
 
-They wait on the connection and are written together just before the commit (db.py):
+They wait on the connection and are written together just before the commit (database.py):
 on PostgreSQL in one statement whatever their number, so a transition that records two
 events and a notification pays one round trip for them instead of three. They still
 commit exactly when the change does, and a rolled-back change writes none of them.
@@ -36,7 +36,7 @@ from mutuals.kit.ids import new_id
 from mutuals.models import app_notifications, events, webhook_deliveries, webhooks
 
 # Set on a connection whose transaction queued webhook deliveries: its commit wakes this
-# process's dispatchers (db.py).
+# process's dispatchers (database.py).
 DELIVERIES_QUEUED = "mutuals_deliveries_queued"
 _WAITING = "mutuals_appends"
 

@@ -114,7 +114,7 @@ def validation_errors_as(error: type[AppError], base: type[APIRoute] = APIRoute)
 
     # The base is a parameter (users' routes are also idempotent), which mypy cannot follow.
     class RouteWithOwnValidationCode(base):  # type: ignore[valid-type,misc]
-        # Read by the lanes (lanes.py), which serve these routes without this handler.
+        # Read by the lanes (kit/http/lanes.py), which serve these routes without this handler.
         validation_error = error
 
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
