@@ -114,7 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _document_credentials(app)
     serve_docs(app)
-    # Inside the edge: planned routes are served here, the rest by the framework (kit/http/lanes.py).
+    # Inside the edge: planned routes are served here (kit/http/lanes.py), the rest by the
+    # framework.
     app.add_middleware(Lanes, owner=app)
     app.add_middleware(
         HttpEdge,
