@@ -98,12 +98,15 @@ class Database:
                     if driver is not None:
                         await driver.execute("COMMIT")
                 except BaseException:
-                    # The marks must not outlive the transaction; on a connection that was
-                    # lost, reading them raises, and the original error is what matters.
-                    with contextlib.suppress(Exception):
-                        appends.discard(connection)
-                        connection.info.pop(DELIVERIES_QUEUED, None)
-                        connection.info.pop(RECORDED_EVENTS, None)
+                    # The marks must not outlive the transaction. A connection that was
+                    # lost and invalidated lost them with it, and is not touched: reading
+                    # its info would make SQLAlchemy try to reconnect it, outside its
+                    # greenlet, and leave that attempt's coroutine unawaited.
+                    if not connection.invalidated:
+                        with contextlib.suppress(Exception):
+                            appends.discard(connection)
+                            connection.info.pop(DELIVERIES_QUEUED, None)
+                            connection.info.pop(RECORDED_EVENTS, None)
                     if driver is not None:
                         await _roll_back(connection, driver)
                     raise
