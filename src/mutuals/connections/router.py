@@ -1,8 +1,10 @@
 """The twelve endpoints of API.md §2. Parsing and wiring only; rules live in service.py."""
 
-from typing import Annotated, Literal
+import uuid
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.access import (
     USER_ACCESS_ERRORS,
@@ -12,6 +14,7 @@ from mutuals.auth.access import (
     CurrentUser,
     PublicVisitor,
 )
+from mutuals.auth.endpoints import acting_on
 from mutuals.connections import service
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -90,24 +93,20 @@ async def request_connection(
     )
 
 
-@router.get(
+router.add_api_route(
     "/users/{userId}/connection",
+    acting_on("connection_status", "userId", CurrentUser, service.status_with),
+    methods=["GET"],
     response_model=None,
     summary="Connection status between me and a user",
     responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
-async def connection_status(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.status_with(connection, caller.project_id, caller.user_id, userId)
-    )
 
 
-@router.delete(
+router.add_api_route(
     "/users/{userId}/connection",
+    acting_on("remove_with_user", "userId", ConnectionChangeUser, service.remove_with_user),
+    methods=["DELETE"],
     response_model=None,
     summary="Withdraw, decline or disconnect, depending on the record with that user",
     responses=documented(
@@ -118,14 +117,6 @@ async def connection_status(
         *USER_ACCESS_ERRORS,
     ),
 )
-async def remove_with_user(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: ConnectionChangeUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.remove_with_user(connection, caller.project_id, caller.user_id, userId)
-    )
 
 
 @router.get(
@@ -248,19 +239,13 @@ def _add_respond_route(verb: str, decision: Literal["accepted", "declined"]) -> 
     """Accept and decline differ only in the decision they record."""
 
     async def respond(
-        connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
-        caller: ConnectionChangeUser,
-        connection: Transaction,
-    ) -> JsonBody:
-        return JsonBody(
-            await service.respond(
-                connection, caller.project_id, caller.user_id, connectionId, decision
-            )
-        )
+        connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, raw: str
+    ) -> dict[str, Any]:
+        return await service.respond(connection, project_id, user_id, raw, decision)
 
     router.add_api_route(
         f"/connections/{{connectionId}}/{verb}",
-        respond,
+        acting_on("respond", "connectionId", ConnectionChangeUser, respond),
         methods=["PATCH"],
         name=verb,
         response_model=None,
@@ -279,19 +264,13 @@ _add_respond_route("accept", "accepted")
 _add_respond_route("decline", "declined")
 
 
-@router.delete(
+router.add_api_route(
     "/connections/{connectionId}",
+    acting_on("remove_by_id", "connectionId", ConnectionChangeUser, service.remove_by_id),
+    methods=["DELETE"],
     response_model=None,
     summary="Withdraw my pending request or remove a connection, by id",
     responses=documented(
         Removed, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *USER_ACCESS_ERRORS
     ),
 )
-async def remove_by_id(
-    connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: ConnectionChangeUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.remove_by_id(connection, caller.project_id, caller.user_id, connectionId)
-    )

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 
 from mutuals.auth.access import (
     USER_ACCESS_ERRORS,
@@ -11,6 +11,7 @@ from mutuals.auth.access import (
     FollowChangeUser,
     PublicVisitor,
 )
+from mutuals.auth.endpoints import acting_on
 from mutuals.config import Settings
 from mutuals.follows import service
 from mutuals.follows.errors import (
@@ -75,24 +76,18 @@ async def follow(
     return JsonBody(created, status_code=201)
 
 
-@router.get(
+router.add_api_route(
     "/users/{userId}/follow",
+    acting_on("follow_status", "userId", CurrentUser, service.follow_status),
+    methods=["GET"],
     response_model=None,
     summary="Whether I follow a user",
     responses=documented(Following | NotFollowing, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
-async def follow_status(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.follow_status(connection, caller.project_id, caller.user_id, userId)
-    )
-
-
-@router.delete(
+router.add_api_route(
     "/users/{userId}/follow",
+    acting_on("unfollow_user", "userId", FollowChangeUser, service.unfollow_user, status=204),
+    methods=["DELETE"],
     status_code=204,
     response_model=None,
     summary="Unfollow a user",
@@ -101,17 +96,10 @@ async def follow_status(
         **documented(None, InvalidUserId, FollowNotFound, *USER_ACCESS_ERRORS),
     },
 )
-async def unfollow_user(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: FollowChangeUser,
-    connection: Transaction,
-) -> Response:
-    await service.unfollow_user(connection, caller.project_id, caller.user_id, userId)
-    return Response(status_code=204)
-
-
-@router.delete(
+router.add_api_route(
     "/follows/{followId}",
+    acting_on("unfollow_by_id", "followId", FollowChangeUser, service.unfollow_by_id, status=204),
+    methods=["DELETE"],
     status_code=204,
     response_model=None,
     summary="Unfollow, by the follow's id (only its follower)",
@@ -120,13 +108,6 @@ async def unfollow_user(
         **documented(None, InvalidFollowId, FollowNotFound, FollowForbidden, *USER_ACCESS_ERRORS),
     },
 )
-async def unfollow_by_id(
-    followId: IdPath,  # noqa: N803 - the contract's path parameter name
-    caller: FollowChangeUser,
-    connection: Transaction,
-) -> Response:
-    await service.unfollow_by_id(connection, caller.project_id, caller.user_id, followId)
-    return Response(status_code=204)
 
 
 def _add_public_routes(direction: Direction) -> None:
