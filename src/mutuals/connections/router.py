@@ -12,9 +12,9 @@ from mutuals.auth.access import (
     ConnectionChangeUser,
     ConnectionRequestUser,
     CurrentUser,
-    PublicVisitor,
 )
 from mutuals.auth.endpoints import acting_on
+from mutuals.auth.subjects import THE_CALLER, Subject, listed_user
 from mutuals.connections import service
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -47,11 +47,10 @@ from mutuals.connections.schemas import (
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
 from mutuals.kit.db.request import Transaction, reads_from_replica
-from mutuals.kit.errors import InvalidBody, InvalidJson, documented
+from mutuals.kit.errors import AppError, InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
-from mutuals.kit.ids import IdPath, parse_id
+from mutuals.kit.ids import IdPath
 from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
-from mutuals.visibility.filters import Viewer
 
 router = APIRouter(tags=["connections"], route_class=IdempotentRoute)
 ConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
@@ -119,95 +118,70 @@ router.add_api_route(
 )
 
 
-@router.get(
-    "/users/{userId}/connections",
-    response_model=None,
-    summary="A user's connections, newest first (public)",
-    responses=documented(
-        ConnectionPage,
-        InvalidUserId,
-        InvalidQuery,
-        InvalidCursor,
-        ConnectionUserNotFound,
-        *VISITOR_ACCESS_ERRORS,
-    ),
-)
-@reads_from_replica
-async def user_connections(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    visitor: PublicVisitor,
-    connection: Transaction,
-    listing: ConnectionListing,
-    query: SearchParam = None,
-    search_fields: SearchFieldsParam = None,
-) -> JsonBody:
-    user_id = parse_id(userId, InvalidUserId)
-    search = parse_search(query, search_fields, InvalidQuery)
-    return JsonBody(
-        await service.list_connections(
-            connection, visitor.project_id, user_id, listing, search, Viewer(visitor.user_id)
+def _add_list_routes(
+    prefix: str,
+    subject: Any,
+    listing_dependency: Any,
+    whose: str,
+    errors: tuple[tuple[type[AppError], ...], tuple[type[AppError], ...]],
+) -> None:
+    """A user's connections and count, or mine: the same endpoints, for another subject."""
+    public = whose != "My"
+
+    async def connections_of(
+        of: Annotated[Subject, subject],
+        connection: Transaction,
+        listing: Annotated[Listing, listing_dependency],
+        query: SearchParam = None,
+        search_fields: SearchFieldsParam = None,
+    ) -> JsonBody:
+        search = parse_search(query, search_fields, InvalidQuery)
+        return JsonBody(
+            await service.list_connections(
+                connection, of.project_id, of.user_id, listing, search, of.viewer
+            )
         )
+
+    async def count_of(of: Annotated[Subject, subject], connection: Transaction) -> JsonBody:
+        return JsonBody(
+            await service.count_connections(connection, of.project_id, of.user_id, of.viewer)
+        )
+
+    shown = " (public)" if public else ""
+    router.add_api_route(
+        f"{prefix}connections",
+        reads_from_replica(connections_of) if public else connections_of,
+        methods=["GET"],
+        name="user_connections" if public else "my_connections",
+        response_model=None,
+        summary=f"{whose} connections, newest first{shown}",
+        responses=documented(ConnectionPage, *errors[0], InvalidQuery, InvalidCursor, *errors[1]),
+    )
+    router.add_api_route(
+        f"{prefix}connections-count" if public else f"{prefix}connections/count",
+        reads_from_replica(count_of) if public else count_of,
+        methods=["GET"],
+        name="user_connection_count" if public else "my_connection_count",
+        response_model=None,
+        summary=f"{whose} connection count{shown}",
+        responses=documented(Count, *errors[0], *errors[1]),
     )
 
 
-@router.get(
-    "/users/{userId}/connections-count",
-    response_model=None,
-    summary="A user's connection count (public)",
-    responses=documented(Count, InvalidUserId, ConnectionUserNotFound, *VISITOR_ACCESS_ERRORS),
+_add_list_routes(
+    "/users/{userId}/",
+    listed_user(InvalidUserId),
+    listing(InvalidQuery, InvalidCursor),
+    "A user's",
+    ((InvalidUserId,), (ConnectionUserNotFound, *VISITOR_ACCESS_ERRORS)),
 )
-@reads_from_replica
-async def user_connection_count(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    visitor: PublicVisitor,
-    connection: Transaction,
-) -> JsonBody:
-    user_id = parse_id(userId, InvalidUserId)
-    return JsonBody(
-        await service.count_connections(
-            connection, visitor.project_id, user_id, Viewer(visitor.user_id)
-        )
-    )
-
-
-@router.get(
-    "/connections",
-    response_model=None,
-    summary="My connections, newest first",
-    responses=documented(ConnectionPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
+_add_list_routes(
+    "/",
+    THE_CALLER,
+    listing(InvalidQuery, InvalidCursor, owner=CurrentUser),
+    "My",
+    ((), USER_ACCESS_ERRORS),
 )
-async def my_connections(
-    caller: CurrentUser,
-    connection: Transaction,
-    listing: MyConnectionListing,
-    query: SearchParam = None,
-    search_fields: SearchFieldsParam = None,
-) -> JsonBody:
-    search = parse_search(query, search_fields, InvalidQuery)
-    return JsonBody(
-        await service.list_connections(
-            connection,
-            caller.project_id,
-            caller.user_id,
-            listing,
-            search,
-            Viewer(caller.user_id),
-        )
-    )
-
-
-@router.get(
-    "/connections/count",
-    response_model=None,
-    summary="My connection count",
-    responses=documented(Count, *USER_ACCESS_ERRORS),
-)
-async def my_connection_count(caller: CurrentUser, connection: Transaction) -> JsonBody:
-    return JsonBody(
-        await service.count_connections(
-            connection, caller.project_id, caller.user_id, Viewer(caller.user_id)
-        )
-    )
 
 
 def _add_pending_route(kind: Literal["sent", "received"]) -> None:
