@@ -37,6 +37,7 @@ from mutuals.reference.document import finish
 from mutuals.relationships.router import router as relationships_router
 from mutuals.users.router import router as users_router
 from mutuals.webhooks.dispatcher import dispatching
+from mutuals.webhooks.fanout import FOLLOW_UPS
 from mutuals.webhooks.router import router as webhooks_router
 from mutuals.webhooks.signing import SecretBox
 
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings)
+        database = Database(settings, follow_ups=FOLLOW_UPS)
         if settings.secret_key is not None:
             # No database needed to start: the service comes up (answering 503) even
             # while the database is down, and recovers when it returns.

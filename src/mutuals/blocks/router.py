@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from mutuals.auth.access import USER_ACCESS_ERRORS, BlockChangeUser, CurrentUser
+from mutuals.auth.endpoints import acting_on
 from mutuals.blocks import service
 from mutuals.blocks.errors import (
     BlockUserNotFound,
@@ -54,36 +55,25 @@ async def block(
     return JsonBody(body, status_code=201 if created else 200)
 
 
-@router.delete(
+router.add_api_route(
     "/users/{userId}/block",
+    acting_on("unblock", "userId", BlockChangeUser, service.unblock, status=204),
+    methods=["DELETE"],
     status_code=204,
     response_model=None,
     summary="Unblock a user (204 also when there was no block)",
     responses={**NO_CONTENT, **error_responses(InvalidUserId, *USER_ACCESS_ERRORS)},
 )
-async def unblock(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: BlockChangeUser,
-    connection: Transaction,
-) -> Response:
-    await service.unblock(connection, caller.project_id, caller.user_id, userId)
-    return Response(status_code=204)
 
 
-@router.get(
+router.add_api_route(
     "/users/{userId}/block",
+    acting_on("block_status", "userId", CurrentUser, service.block_status),
+    methods=["GET"],
     response_model=None,
     summary="Whether I block a user",
     responses=documented(Blocking | NotBlocking, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
-async def block_status(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.block_status(connection, caller.project_id, caller.user_id, userId)
-    )
 
 
 @router.get(

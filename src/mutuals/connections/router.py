@@ -1,8 +1,10 @@
 """The twelve endpoints of API.md §2. Parsing and wiring only; rules live in service.py."""
 
-from typing import Annotated, Literal
+import uuid
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.access import (
     USER_ACCESS_ERRORS,
@@ -10,8 +12,9 @@ from mutuals.auth.access import (
     ConnectionChangeUser,
     ConnectionRequestUser,
     CurrentUser,
-    PublicVisitor,
 )
+from mutuals.auth.endpoints import acting_on
+from mutuals.auth.subjects import THE_CALLER, Subject, listed_user
 from mutuals.connections import service
 from mutuals.connections.errors import (
     AlreadyConnected,
@@ -44,11 +47,10 @@ from mutuals.connections.schemas import (
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
 from mutuals.kit.db.request import Transaction, reads_from_replica
-from mutuals.kit.errors import InvalidBody, InvalidJson, documented
+from mutuals.kit.errors import AppError, InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
-from mutuals.kit.ids import IdPath, parse_id
+from mutuals.kit.ids import IdPath
 from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
-from mutuals.visibility.filters import Viewer
 
 router = APIRouter(tags=["connections"], route_class=IdempotentRoute)
 ConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
@@ -90,24 +92,20 @@ async def request_connection(
     )
 
 
-@router.get(
+router.add_api_route(
     "/users/{userId}/connection",
+    acting_on("connection_status", "userId", CurrentUser, service.status_with),
+    methods=["GET"],
     response_model=None,
     summary="Connection status between me and a user",
     responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
-async def connection_status(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.status_with(connection, caller.project_id, caller.user_id, userId)
-    )
 
 
-@router.delete(
+router.add_api_route(
     "/users/{userId}/connection",
+    acting_on("remove_with_user", "userId", ConnectionChangeUser, service.remove_with_user),
+    methods=["DELETE"],
     response_model=None,
     summary="Withdraw, decline or disconnect, depending on the record with that user",
     responses=documented(
@@ -118,105 +116,72 @@ async def connection_status(
         *USER_ACCESS_ERRORS,
     ),
 )
-async def remove_with_user(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: ConnectionChangeUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.remove_with_user(connection, caller.project_id, caller.user_id, userId)
-    )
 
 
-@router.get(
-    "/users/{userId}/connections",
-    response_model=None,
-    summary="A user's connections, newest first (public)",
-    responses=documented(
-        ConnectionPage,
-        InvalidUserId,
-        InvalidQuery,
-        InvalidCursor,
-        ConnectionUserNotFound,
-        *VISITOR_ACCESS_ERRORS,
-    ),
-)
-@reads_from_replica
-async def user_connections(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    visitor: PublicVisitor,
-    connection: Transaction,
-    listing: ConnectionListing,
-    query: SearchParam = None,
-    search_fields: SearchFieldsParam = None,
-) -> JsonBody:
-    user_id = parse_id(userId, InvalidUserId)
-    search = parse_search(query, search_fields, InvalidQuery)
-    return JsonBody(
-        await service.list_connections(
-            connection, visitor.project_id, user_id, listing, search, Viewer(visitor.user_id)
+def _add_list_routes(
+    prefix: str,
+    subject: Any,
+    listing_dependency: Any,
+    whose: str,
+    errors: tuple[tuple[type[AppError], ...], tuple[type[AppError], ...]],
+) -> None:
+    """A user's connections and count, or mine: the same endpoints, for another subject."""
+    public = whose != "My"
+
+    async def connections_of(
+        of: Annotated[Subject, subject],
+        connection: Transaction,
+        listing: Annotated[Listing, listing_dependency],
+        query: SearchParam = None,
+        search_fields: SearchFieldsParam = None,
+    ) -> JsonBody:
+        search = parse_search(query, search_fields, InvalidQuery)
+        return JsonBody(
+            await service.list_connections(
+                connection, of.project_id, of.user_id, listing, search, of.viewer
+            )
         )
-    )
 
-
-@router.get(
-    "/users/{userId}/connections-count",
-    response_model=None,
-    summary="A user's connection count (public)",
-    responses=documented(Count, InvalidUserId, ConnectionUserNotFound, *VISITOR_ACCESS_ERRORS),
-)
-@reads_from_replica
-async def user_connection_count(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    visitor: PublicVisitor,
-    connection: Transaction,
-) -> JsonBody:
-    user_id = parse_id(userId, InvalidUserId)
-    return JsonBody(
-        await service.count_connections(
-            connection, visitor.project_id, user_id, Viewer(visitor.user_id)
+    async def count_of(of: Annotated[Subject, subject], connection: Transaction) -> JsonBody:
+        return JsonBody(
+            await service.count_connections(connection, of.project_id, of.user_id, of.viewer)
         )
+
+    shown = " (public)" if public else ""
+    router.add_api_route(
+        f"{prefix}connections",
+        reads_from_replica(connections_of) if public else connections_of,
+        methods=["GET"],
+        name="user_connections" if public else "my_connections",
+        response_model=None,
+        summary=f"{whose} connections, newest first{shown}",
+        responses=documented(ConnectionPage, *errors[0], InvalidQuery, InvalidCursor, *errors[1]),
+    )
+    router.add_api_route(
+        f"{prefix}connections-count" if public else f"{prefix}connections/count",
+        reads_from_replica(count_of) if public else count_of,
+        methods=["GET"],
+        name="user_connection_count" if public else "my_connection_count",
+        response_model=None,
+        summary=f"{whose} connection count{shown}",
+        responses=documented(Count, *errors[0], *errors[1]),
     )
 
 
-@router.get(
-    "/connections",
-    response_model=None,
-    summary="My connections, newest first",
-    responses=documented(ConnectionPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
+_add_list_routes(
+    "/users/{userId}/",
+    listed_user(InvalidUserId),
+    listing(InvalidQuery, InvalidCursor),
+    "A user's",
+    ((InvalidUserId,), (ConnectionUserNotFound, *VISITOR_ACCESS_ERRORS)),
 )
-async def my_connections(
-    caller: CurrentUser,
-    connection: Transaction,
-    listing: MyConnectionListing,
-    query: SearchParam = None,
-    search_fields: SearchFieldsParam = None,
-) -> JsonBody:
-    search = parse_search(query, search_fields, InvalidQuery)
-    return JsonBody(
-        await service.list_connections(
-            connection,
-            caller.project_id,
-            caller.user_id,
-            listing,
-            search,
-            Viewer(caller.user_id),
-        )
-    )
-
-
-@router.get(
-    "/connections/count",
-    response_model=None,
-    summary="My connection count",
-    responses=documented(Count, *USER_ACCESS_ERRORS),
+_add_list_routes(
+    "/",
+    THE_CALLER,
+    listing(InvalidQuery, InvalidCursor, owner=CurrentUser),
+    "My",
+    ((), USER_ACCESS_ERRORS),
 )
-async def my_connection_count(caller: CurrentUser, connection: Transaction) -> JsonBody:
-    return JsonBody(
-        await service.count_connections(
-            connection, caller.project_id, caller.user_id, Viewer(caller.user_id)
-        )
-    )
 
 
 def _add_pending_route(kind: Literal["sent", "received"]) -> None:
@@ -248,19 +213,13 @@ def _add_respond_route(verb: str, decision: Literal["accepted", "declined"]) -> 
     """Accept and decline differ only in the decision they record."""
 
     async def respond(
-        connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
-        caller: ConnectionChangeUser,
-        connection: Transaction,
-    ) -> JsonBody:
-        return JsonBody(
-            await service.respond(
-                connection, caller.project_id, caller.user_id, connectionId, decision
-            )
-        )
+        connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, raw: str
+    ) -> dict[str, Any]:
+        return await service.respond(connection, project_id, user_id, raw, decision)
 
     router.add_api_route(
         f"/connections/{{connectionId}}/{verb}",
-        respond,
+        acting_on("respond", "connectionId", ConnectionChangeUser, respond),
         methods=["PATCH"],
         name=verb,
         response_model=None,
@@ -279,19 +238,13 @@ _add_respond_route("accept", "accepted")
 _add_respond_route("decline", "declined")
 
 
-@router.delete(
+router.add_api_route(
     "/connections/{connectionId}",
+    acting_on("remove_by_id", "connectionId", ConnectionChangeUser, service.remove_by_id),
+    methods=["DELETE"],
     response_model=None,
     summary="Withdraw my pending request or remove a connection, by id",
     responses=documented(
         Removed, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *USER_ACCESS_ERRORS
     ),
 )
-async def remove_by_id(
-    connectionId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: ConnectionChangeUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.remove_by_id(connection, caller.project_id, caller.user_id, connectionId)
-    )

@@ -2,15 +2,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 
 from mutuals.auth.access import (
     USER_ACCESS_ERRORS,
     VISITOR_ACCESS_ERRORS,
     CurrentUser,
     FollowChangeUser,
-    PublicVisitor,
 )
+from mutuals.auth.endpoints import acting_on
+from mutuals.auth.subjects import THE_CALLER, Subject, listed_user
 from mutuals.config import Settings
 from mutuals.follows import service
 from mutuals.follows.errors import (
@@ -29,11 +30,10 @@ from mutuals.follows.schemas import Direction, Follow, Following, FollowPage, No
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
 from mutuals.kit.db.request import Transaction, reads_from_replica
-from mutuals.kit.errors import InvalidBody, InvalidJson, documented
+from mutuals.kit.errors import AppError, InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
-from mutuals.kit.ids import IdPath, parse_id
+from mutuals.kit.ids import IdPath
 from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
-from mutuals.visibility.filters import Viewer
 
 router = APIRouter(tags=["follows"], route_class=IdempotentRoute)
 FollowListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
@@ -75,24 +75,18 @@ async def follow(
     return JsonBody(created, status_code=201)
 
 
-@router.get(
+router.add_api_route(
     "/users/{userId}/follow",
+    acting_on("follow_status", "userId", CurrentUser, service.follow_status),
+    methods=["GET"],
     response_model=None,
     summary="Whether I follow a user",
     responses=documented(Following | NotFollowing, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
-async def follow_status(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: CurrentUser,
-    connection: Transaction,
-) -> JsonBody:
-    return JsonBody(
-        await service.follow_status(connection, caller.project_id, caller.user_id, userId)
-    )
-
-
-@router.delete(
+router.add_api_route(
     "/users/{userId}/follow",
+    acting_on("unfollow_user", "userId", FollowChangeUser, service.unfollow_user, status=204),
+    methods=["DELETE"],
     status_code=204,
     response_model=None,
     summary="Unfollow a user",
@@ -101,17 +95,10 @@ async def follow_status(
         **documented(None, InvalidUserId, FollowNotFound, *USER_ACCESS_ERRORS),
     },
 )
-async def unfollow_user(
-    userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-    caller: FollowChangeUser,
-    connection: Transaction,
-) -> Response:
-    await service.unfollow_user(connection, caller.project_id, caller.user_id, userId)
-    return Response(status_code=204)
-
-
-@router.delete(
+router.add_api_route(
     "/follows/{followId}",
+    acting_on("unfollow_by_id", "followId", FollowChangeUser, service.unfollow_by_id, status=204),
+    methods=["DELETE"],
     status_code=204,
     response_model=None,
     summary="Unfollow, by the follow's id (only its follower)",
@@ -120,126 +107,72 @@ async def unfollow_user(
         **documented(None, InvalidFollowId, FollowNotFound, FollowForbidden, *USER_ACCESS_ERRORS),
     },
 )
-async def unfollow_by_id(
-    followId: IdPath,  # noqa: N803 - the contract's path parameter name
-    caller: FollowChangeUser,
-    connection: Transaction,
-) -> Response:
-    await service.unfollow_by_id(connection, caller.project_id, caller.user_id, followId)
-    return Response(status_code=204)
 
 
-def _add_public_routes(direction: Direction) -> None:
-    """A user's followers and following differ only in which end of the follow they read."""
+def _add_list_routes(
+    direction: Direction,
+    prefix: str,
+    subject: Any,
+    listing_dependency: Any,
+    errors: tuple[tuple[type[AppError], ...], tuple[type[AppError], ...]],
+) -> None:
+    """A user's followers or following and their count, or mine: followers and following
+    differ only in which end of the follow they read, a user's and mine only in whose."""
+    public = prefix != "/follows/"
 
-    @reads_from_replica
-    async def public_list(
-        userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-        visitor: PublicVisitor,
+    async def follows_of(
+        of: Annotated[Subject, subject],
         connection: Transaction,
-        listing: FollowListing,
-        query: SearchParam = None,
-        search_fields: SearchFieldsParam = None,
-    ) -> JsonBody:
-        user_id = parse_id(userId, InvalidUserId)
-        search = parse_search(query, search_fields, InvalidQuery)
-        return JsonBody(
-            await service.list_follows(
-                connection,
-                visitor.project_id,
-                user_id,
-                direction,
-                listing,
-                search,
-                Viewer(visitor.user_id),
-            )
-        )
-
-    @reads_from_replica
-    async def public_count(
-        userId: IdPath,  # noqa: N803 - the Replyke path parameter name
-        visitor: PublicVisitor,
-        connection: Transaction,
-    ) -> JsonBody:
-        user_id = parse_id(userId, InvalidUserId)
-        return JsonBody(
-            await service.count_follows(
-                connection, visitor.project_id, user_id, direction, Viewer(visitor.user_id)
-            )
-        )
-
-    errors = (InvalidUserId, FollowUserNotFound, *VISITOR_ACCESS_ERRORS)
-    router.add_api_route(
-        f"/users/{{userId}}/{direction}",
-        public_list,
-        methods=["GET"],
-        name=f"user_{direction}",
-        response_model=None,
-        summary=f"A user's {direction}, newest first (public)",
-        responses=documented(FollowPage, InvalidQuery, InvalidCursor, *errors),
-    )
-    router.add_api_route(
-        f"/users/{{userId}}/{direction}-count",
-        public_count,
-        methods=["GET"],
-        name=f"user_{direction}_count",
-        response_model=None,
-        summary=f"A user's {direction} count (public)",
-        responses=documented(Count, *errors),
-    )
-
-
-def _add_my_routes(direction: Direction) -> None:
-    """My followers and following: as the public routes, for the caller."""
-
-    async def my_list(
-        caller: CurrentUser,
-        connection: Transaction,
-        listing: MyFollowListing,
+        listing: Annotated[Listing, listing_dependency],
         query: SearchParam = None,
         search_fields: SearchFieldsParam = None,
     ) -> JsonBody:
         search = parse_search(query, search_fields, InvalidQuery)
         return JsonBody(
             await service.list_follows(
-                connection,
-                caller.project_id,
-                caller.user_id,
-                direction,
-                listing,
-                search,
-                Viewer(caller.user_id),
+                connection, of.project_id, of.user_id, direction, listing, search, of.viewer
             )
         )
 
-    async def my_count(caller: CurrentUser, connection: Transaction) -> JsonBody:
+    async def count_of(of: Annotated[Subject, subject], connection: Transaction) -> JsonBody:
         return JsonBody(
-            await service.count_follows(
-                connection, caller.project_id, caller.user_id, direction, Viewer(caller.user_id)
-            )
+            await service.count_follows(connection, of.project_id, of.user_id, direction, of.viewer)
         )
 
+    whose, shown, name = ("A user's", " (public)", "user") if public else ("My", "", "my")
     router.add_api_route(
-        f"/follows/{direction}",
-        my_list,
+        f"{prefix}{direction}",
+        reads_from_replica(follows_of) if public else follows_of,
         methods=["GET"],
-        name=f"my_{direction}",
+        name=f"{name}_{direction}",
         response_model=None,
-        summary=f"My {direction}, newest first",
-        responses=documented(FollowPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
+        summary=f"{whose} {direction}, newest first{shown}",
+        responses=documented(FollowPage, InvalidQuery, InvalidCursor, *errors[0], *errors[1]),
     )
     router.add_api_route(
-        f"/follows/{direction}-count",
-        my_count,
+        f"{prefix}{direction}-count",
+        reads_from_replica(count_of) if public else count_of,
         methods=["GET"],
-        name=f"my_{direction}_count",
+        name=f"{name}_{direction}_count",
         response_model=None,
-        summary=f"My {direction} count",
-        responses=documented(Count, *USER_ACCESS_ERRORS),
+        summary=f"{whose} {direction} count{shown}",
+        responses=documented(Count, *errors[0], *errors[1]),
     )
 
 
 LISTS: tuple[Direction, Direction] = ("followers", "following")
 for listed in LISTS:
-    _add_public_routes(listed)
-    _add_my_routes(listed)
+    _add_list_routes(
+        listed,
+        "/users/{userId}/",
+        listed_user(InvalidUserId),
+        listing(InvalidQuery, InvalidCursor),
+        ((InvalidUserId, FollowUserNotFound), VISITOR_ACCESS_ERRORS),
+    )
+    _add_list_routes(
+        listed,
+        "/follows/",
+        THE_CALLER,
+        listing(InvalidQuery, InvalidCursor, owner=CurrentUser),
+        ((), USER_ACCESS_ERRORS),
+    )

@@ -20,6 +20,7 @@ from mutuals.kit.db import appends
 from mutuals.kit.ids import new_id
 from mutuals.kit.observability.business import RECORDED_EVENTS
 from mutuals.kit.timestamps import to_iso
+from mutuals.models import events
 
 EventType = Literal[
     "connection.requested",
@@ -66,4 +67,11 @@ def record(
     ).decode()
     # Counted by the transaction once it commits (kit/observability/business.py).
     connection.info.setdefault(RECORDED_EVENTS, []).append(event_type)
-    appends.add_event(connection, project_id, event_id, event_type, payload, now)
+    row = {
+        "project_id": project_id,
+        "id": event_id,
+        "type": event_type,
+        "payload": payload,
+        "created_at": now,
+    }
+    appends.add(connection, events, row)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.kit.db import appends
+from mutuals.kit.db.prepared import Prepared
 from mutuals.kit.pagination import PageRequest
 from mutuals.models import app_notifications
 
@@ -26,7 +27,19 @@ UNREAD = app_notifications.c.is_read == literal_column("false")
 def insert_notification(connection: AsyncConnection, row: dict[str, Any]) -> None:
     """Inserts a notification given as its full row (project_id included), with the
     transaction's other appended rows, just before its commit (kit/db/appends.py)."""
-    appends.add_notification(connection, row)
+    appends.add(connection, app_notifications, row)
+
+
+# Reaches the user's unread rows through their partial index, then matches the id.
+DELETE_UNREAD_ABOUT = Prepared(
+    delete(app_notifications).where(
+        app_notifications.c.project_id == bindparam("pid"),
+        app_notifications.c.user_id == bindparam("uid"),
+        UNREAD,
+        app_notifications.c.type == bindparam("kind"),
+        app_notifications.c.metadata["connectionId"].as_string() == bindparam("about"),
+    )
+)
 
 
 async def delete_unread_about_connection(
@@ -36,17 +49,9 @@ async def delete_unread_about_connection(
     kind: str,
     connection_id: uuid.UUID,
 ) -> None:
-    await appends.flush(connection)  # a notice of this same transaction goes too
-    # Reaches the user's unread rows through their partial index, then matches the id.
-    await connection.execute(
-        delete(app_notifications).where(
-            app_notifications.c.project_id == project_id,
-            app_notifications.c.user_id == user_id,
-            UNREAD,
-            app_notifications.c.type == kind,
-            app_notifications.c.metadata["connectionId"].as_string() == str(connection_id),
-        )
-    )
+    # A notice of this same transaction, still waiting, is written first (prepared.py).
+    parameters = {"pid": project_id, "uid": user_id, "kind": kind, "about": str(connection_id)}
+    await DELETE_UNREAD_ABOUT.rows(connection, parameters)
 
 
 async def list_for_user(

@@ -41,6 +41,7 @@ from mutuals.users import rules
 from mutuals.users import service as users
 from mutuals.users.errors import UserNotFound
 from mutuals.webhooks.dispatcher import Dispatcher
+from mutuals.webhooks.fanout import FOLLOW_UPS
 from mutuals.webhooks.signing import SecretBox
 
 app = typer.Typer(
@@ -109,7 +110,7 @@ def _run(work: Callable[[AsyncConnection, Settings], Awaitable[T]]) -> T:
     _migrate(settings)
 
     async def in_transaction() -> T:
-        database = Database(settings)
+        database = Database(settings, follow_ups=FOLLOW_UPS)
         try:
             async with database.transaction() as connection:
                 return await work(connection, settings)
@@ -201,7 +202,7 @@ def dispatch() -> None:
     logging.config.dictConfig(logging_config(log_format=settings.log_format))
 
     async def run() -> None:
-        database = Database(settings)
+        database = Database(settings, follow_ups=FOLLOW_UPS)
         try:
             async with database.transaction() as connection:
                 secret = await load_signing_secret(connection, settings)

@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 
 from mutuals.auth.access import USER_ACCESS_ERRORS, DiscoveryUser
+from mutuals.auth.endpoints import acting_on
 from mutuals.config import Settings
 from mutuals.connections.errors import (
     ConnectionUserNotFound,
@@ -121,17 +122,14 @@ async def suggestions(
     )
 
 
-@router.delete(
+router.add_api_route(
     "/connections/suggestions/{userId}",
+    acting_on(
+        "dismiss_suggestion", "userId", DiscoveryUser, service.dismiss_suggestion, status=204
+    ),
+    methods=["DELETE"],
     status_code=204,
     response_model=None,
     summary="Stop suggesting a user (for 90 days by default)",
     responses={**NO_CONTENT, **error_responses(InvalidUserId, *USER_ACCESS_ERRORS)},
 )
-async def dismiss_suggestion(
-    userId: IdPath,  # noqa: N803 - the contract's path parameter name
-    caller: DiscoveryUser,
-    connection: Transaction,
-) -> Response:
-    await service.dismiss_suggestion(connection, caller.project_id, caller.user_id, userId)
-    return Response(status_code=204)

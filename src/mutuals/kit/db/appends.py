@@ -1,44 +1,48 @@
-"""Rows a change appends and never reads back in its own transaction: its events (API.md
-§9.1), their webhook deliveries, its notifications.
+"""Rows a change appends and never reads back in its own transaction (its events, API.md
+§9.1, and its notifications), and the rows that follow from them (a webhook's deliveries
+follow its project's events: a `FollowUp`, declared by the feature that owns it).
 
-They wait on the connection and are written together just before the commit (database.py):
-on PostgreSQL in one statement whatever their number, so a transition that records two
-events and a notification pays one round trip for them instead of three. They still
-commit exactly when the change does, and a rolled-back change writes none of them.
-Anything that reads or deletes those rows inside a transaction flushes first (`flush`).
+They wait on the connection and are written together just before the commit
+(database.py): on PostgreSQL in one statement whatever their number, built from the
+tables' metadata (each table's rows arrive as one array per column, which `unnest` turns
+back into rows), so a transition that records two events and a notification pays one
+round trip for them instead of three. They commit exactly when the change does, and a
+rolled-back change writes none of them. A prepared statement that reads or deletes rows of
+a table with rows waiting writes them first (prepared.py), so no caller has to remember.
 """
 
-import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import (
-    Boolean,
-    DateTime,
-    String,
+    CTE,
+    Insert,
+    Table,
     Text,
-    Uuid,
     bindparam,
+    cast,
     exists,
     func,
     insert,
-    literal_column,
+    literal,
     select,
-    text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
-from mutuals.kit.db.prepared import Prepared
-from mutuals.kit.ids import new_id
-from mutuals.models import app_notifications, events, webhook_deliveries, webhooks
+from mutuals.kit.db.prepared import BEFORE_STATEMENT, Prepared
 
 # Set on a connection whose transaction queued webhook deliveries: its commit wakes this
 # process's dispatchers (database.py).
 DELIVERIES_QUEUED = "mutuals_deliveries_queued"
-_WAITING = "mutuals_appends"
+WAITING = "mutuals_appends"
+FOLLOW_UPS = "mutuals_follow_ups"
+Row = dict[str, Any]
+POSTGRES = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-call]
 
 
 def deliveries_queued(connection: AsyncConnection) -> None:
@@ -46,174 +50,151 @@ def deliveries_queued(connection: AsyncConnection) -> None:
     connection.info[DELIVERIES_QUEUED] = True
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """The rows another table gains when rows are appended to `table`, on each database:
+    `postgres` is the INSERT … SELECT reading the appended rows (a CTE with every column of
+    `table`) and RETURNING a row for each row it adds; `sqlite` inserts them and answers
+    whether it added any; `added` runs on the connection when some were added."""
+
+    table: Table
+    postgres: Callable[[CTE], Insert]
+    sqlite: Callable[[AsyncConnection, list[Row]], Awaitable[bool]]
+    added: Callable[[AsyncConnection], None]
+
+
 @dataclass
 class Waiting:
-    events: list[dict[str, Any]] = field(default_factory=list)
-    notifications: list[dict[str, Any]] = field(default_factory=list)
+    rows: dict[Table, list[Row]] = field(default_factory=dict)
 
 
-def _waiting(connection: AsyncConnection) -> Waiting:
-    waiting: Waiting | None = connection.info.get(_WAITING)
+def start(connection: AsyncConnection, follow_ups: Sequence[FollowUp]) -> None:
+    """Makes a write transaction's connection ready to append (database.py)."""
+    connection.info[FOLLOW_UPS] = follow_ups
+
+
+def add(connection: AsyncConnection, table: Table, row: Row) -> None:
+    """A row of `table`, given whole (project_id included), written before the commit."""
+    waiting: Waiting | None = connection.info.get(WAITING)
     if waiting is None:
-        waiting = connection.info[_WAITING] = Waiting()
-    return waiting
-
-
-def add_event(
-    connection: AsyncConnection,
-    project_id: uuid.UUID,
-    event_id: uuid.UUID,
-    event_type: str,
-    payload: str,
-    created_at: datetime,
-) -> None:
-    """An event row (and, at the flush, one delivery per subscribed, enabled webhook)."""
-    _waiting(connection).events.append(
-        {
-            "project_id": project_id,
-            "id": event_id,
-            "type": event_type,
-            "payload": payload,
-            "created_at": created_at,
-        }
-    )
-
-
-def add_notification(connection: AsyncConnection, row: dict[str, Any]) -> None:
-    """A notification given as its full row (project_id included)."""
-    _waiting(connection).notifications.append(row)
+        waiting = connection.info[WAITING] = Waiting()
+        connection.info[BEFORE_STATEMENT] = _flush_before
+    waiting.rows.setdefault(table, []).append(row)
 
 
 def discard(connection: AsyncConnection) -> None:
     """Forgets what waits (the transaction is rolling back)."""
-    connection.info.pop(_WAITING, None)
+    connection.info.pop(WAITING, None)
+    connection.info.pop(BEFORE_STATEMENT, None)
+
+
+async def _flush_before(connection: AsyncConnection, tables: frozenset[Table]) -> None:
+    """Called before a prepared statement on `tables`: rows it may read are written."""
+    waiting: Waiting | None = connection.info.get(WAITING)
+    if waiting is not None and tables & waiting.rows.keys():
+        await flush(connection)
 
 
 async def flush(connection: AsyncConnection) -> None:
     """Writes what waits, in the connection's transaction."""
-    waiting: Waiting | None = connection.info.pop(_WAITING, None)
-    if waiting is None or not (waiting.events or waiting.notifications):
+    waiting: Waiting | None = connection.info.pop(WAITING, None)
+    connection.info.pop(BEFORE_STATEMENT, None)
+    if waiting is None or not waiting.rows:
         return
+    follow_ups: Sequence[FollowUp] = connection.info.get(FOLLOW_UPS, ())
     if connection.dialect.name == "postgresql":
-        queued = await _flush_postgres(connection, waiting)
+        added = await _flush_postgres(connection, waiting, follow_ups)
     else:
-        queued = await _flush_sqlite(connection, waiting)
-    if queued:
-        deliveries_queued(connection)
+        added = await _flush_sqlite(connection, waiting, follow_ups)
+    for follow_up in added:
+        follow_up.added(connection)
 
 
-def _array(name: str, item: Any) -> Any:
-    return bindparam(name, type_=ARRAY(item))
+def _is_json(column: ColumnElement[Any]) -> bool:
+    return isinstance(column.type.dialect_impl(POSTGRES), JSONB)
 
 
-# Each kind of row arrives as one array per column (unnest turns them back into rows);
-# the deliveries follow the events through the webhooks subscribed to their type. It
-# answers a row when it queued any delivery. (No NOTIFY here: PostgreSQL serialises the
-# commits of notifying transactions, fsync included, which cost a third of the write
-# throughput under load.)
-_FLUSH_POSTGRES = Prepared(
-    text(
-        """
-    WITH noticed AS (
-        INSERT INTO app_notifications (project_id, id, user_id, type, action, is_read,
-            metadata, created_at, updated_at)
-        SELECT n.project_id, n.id, n.user_id, n.type, n.action, n.is_read,
-            CAST(n.metadata AS jsonb), n.created_at, n.updated_at
-        FROM unnest(:n_project_ids, :n_ids, :n_user_ids, :n_types, :n_actions, :n_is_read,
-            :n_metadata, :n_created_at, :n_updated_at)
-            AS n(project_id, id, user_id, type, action, is_read, metadata, created_at,
-                updated_at)
-    ), event AS (
-        INSERT INTO events (project_id, id, type, payload, created_at)
-        SELECT e.project_id, e.id, e.type, e.payload, e.created_at
-        FROM unnest(:e_project_ids, :e_ids, :e_types, :e_payloads, :e_created_at)
-            AS e(project_id, id, type, payload, created_at)
-        RETURNING project_id, id, type, created_at
-    ), queued AS (
-        INSERT INTO webhook_deliveries (project_id, id, webhook_id, event_id, status,
-            attempts, next_attempt_at, created_at, updated_at)
-        SELECT w.project_id, gen_random_uuid(), w.id, event.id, 'pending', 0,
-            event.created_at, event.created_at, event.created_at
-        FROM event JOIN webhooks AS w ON w.project_id = event.project_id
-        WHERE w.enabled AND w.events ?| ARRAY[CAST(event.type AS text), '*']
-        RETURNING 1
-    )
-    SELECT 1 FROM queued LIMIT 1
-    """
-    ).bindparams(
-        _array("n_project_ids", Uuid()),
-        _array("n_ids", Uuid()),
-        _array("n_user_ids", Uuid()),
-        _array("n_types", String()),
-        _array("n_actions", String()),
-        _array("n_is_read", Boolean()),
-        _array("n_metadata", Text()),
-        _array("n_created_at", DateTime(timezone=True)),
-        _array("n_updated_at", DateTime(timezone=True)),
-        _array("e_project_ids", Uuid()),
-        _array("e_ids", Uuid()),
-        _array("e_types", String()),
-        _array("e_payloads", Text()),
-        _array("e_created_at", DateTime(timezone=True)),
-    )
-)
+def _appended(table: Table, prefix: str) -> Insert:
+    """INSERT INTO table SELECT … FROM unnest(one array per column), from the metadata.
+    JSON documents travel as text (an array of jsonb would be encoded item by item)."""
+    names = [column.name for column in table.columns]
+    arrays = [
+        bindparam(f"{prefix}{column.name}", type_=ARRAY(Text if _is_json(column) else column.type))
+        for column in table.columns
+    ]
+    rows = func.unnest(*arrays).table_valued(*names).render_derived(name=f"{prefix}rows")
+    values = [
+        cast(rows.c[column.name], JSONB) if _is_json(column) else rows.c[column.name]
+        for column in table.columns
+    ]
+    return insert(table).from_select(names, select(*values))
 
 
-async def _flush_postgres(connection: AsyncConnection, waiting: Waiting) -> bool:
-    notes, recorded = waiting.notifications, waiting.events
-    parameters = {
-        "n_project_ids": [note["project_id"] for note in notes],
-        "n_ids": [note["id"] for note in notes],
-        "n_user_ids": [note["user_id"] for note in notes],
-        "n_types": [note["type"] for note in notes],
-        "n_actions": [note["action"] for note in notes],
-        "n_is_read": [note["is_read"] for note in notes],
-        "n_metadata": [orjson.dumps(note["metadata"]).decode() for note in notes],
-        "n_created_at": [note["created_at"] for note in notes],
-        "n_updated_at": [note["updated_at"] for note in notes],
-        "e_project_ids": [event["project_id"] for event in recorded],
-        "e_ids": [event["id"] for event in recorded],
-        "e_types": [event["type"] for event in recorded],
-        "e_payloads": [event["payload"] for event in recorded],
-        "e_created_at": [event["created_at"] for event in recorded],
-    }
-    return await _FLUSH_POSTGRES.row(connection, parameters) is not None
+_STATEMENTS: dict[tuple[Table, ...], tuple[Prepared, tuple[FollowUp, ...]]] = {}
 
 
-async def _flush_sqlite(connection: AsyncConnection, waiting: Waiting) -> bool:
+def _postgres_statement(
+    tables: tuple[Table, ...], follow_ups: Sequence[FollowUp]
+) -> tuple[Prepared, tuple[FollowUp, ...]]:
+    """One statement for these tables' rows and what follows from them, built once: it
+    answers one column per follow-up, true when it added rows."""
+    known = _STATEMENTS.get(tables)
+    if known is not None:
+        return known
+    ctes: list[CTE] = []
+    flags: list[ColumnElement[bool]] = []
+    used: list[FollowUp] = []
+    for index, table in enumerate(tables):
+        inserted = _appended(table, f"t{index}_")
+        follows = [follow_up for follow_up in follow_ups if follow_up.table is table]
+        if not follows:
+            ctes.append(inserted.cte(f"appended_{index}"))
+            continue
+        appended = inserted.returning(*table.columns).cte(f"appended_{index}")
+        ctes.append(appended)
+        for number, follow_up in enumerate(follows):
+            consequence = follow_up.postgres(appended).cte(f"followed_{index}_{number}")
+            ctes.append(consequence)
+            flags.append(exists(select(literal(1)).select_from(consequence)))
+            used.append(follow_up)
+    columns = flags or [literal(True)]
+    statement = select(*(flag.label(f"added_{n}") for n, flag in enumerate(columns)))
+    built = (Prepared(statement.add_cte(*ctes)), tuple(used))
+    _STATEMENTS[tables] = built
+    return built
+
+
+def _column_values(table: Table, rows: list[Row], prefix: str) -> dict[str, list[Any]]:
+    values = {}
+    for column in table.columns:
+        items = [row.get(column.name) for row in rows]
+        if _is_json(column):
+            items = [orjson.dumps(item).decode() for item in items]
+        values[f"{prefix}{column.name}"] = items
+    return values
+
+
+async def _flush_postgres(
+    connection: AsyncConnection, waiting: Waiting, follow_ups: Sequence[FollowUp]
+) -> list[FollowUp]:
+    tables = tuple(sorted(waiting.rows, key=lambda table: table.name))
+    prepared, used = _postgres_statement(tables, follow_ups)
+    parameters: dict[str, list[Any]] = {}
+    for index, table in enumerate(tables):
+        parameters.update(_column_values(table, waiting.rows[table], f"t{index}_"))
+    answer = await prepared.row(connection, parameters)
+    flags = list(answer.values()) if answer is not None else []
+    return [follow_up for follow_up, flag in zip(used, flags, strict=False) if flag]
+
+
+async def _flush_sqlite(
+    connection: AsyncConnection, waiting: Waiting, follow_ups: Sequence[FollowUp]
+) -> list[FollowUp]:
     """The same rows in a few statements (no network between them, no CTE inserts)."""
-    if waiting.notifications:
-        await connection.execute(insert(app_notifications), waiting.notifications)
-    if not waiting.events:
-        return False
-    await connection.execute(insert(events), waiting.events)
-    deliveries: list[dict[str, Any]] = []
-    for event in waiting.events:
-        subscribed = await connection.scalars(
-            select(webhooks.c.id).where(
-                webhooks.c.project_id == event["project_id"],
-                webhooks.c.enabled,
-                exists(
-                    select(literal_column("1"))
-                    .select_from(func.json_each(webhooks.c.events).table_valued("value"))
-                    .where(literal_column("value").in_([event["type"], "*"]))
-                ),
-            )
-        )
-        deliveries.extend(
-            {
-                "project_id": event["project_id"],
-                "id": new_id(),
-                "webhook_id": webhook_id,
-                "event_id": event["id"],
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": event["created_at"],
-                "created_at": event["created_at"],
-                "updated_at": event["created_at"],
-            }
-            for webhook_id in subscribed
-        )
-    if deliveries:
-        await connection.execute(insert(webhook_deliveries), deliveries)
-    return bool(deliveries)
+    added = []
+    for table, rows in waiting.rows.items():
+        await connection.execute(insert(table), rows)
+        for follow_up in follow_ups:
+            if follow_up.table is table and await follow_up.sqlite(connection, rows):
+                added.append(follow_up)
+    return added

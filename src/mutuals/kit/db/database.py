@@ -9,7 +9,7 @@ import contextlib
 import hashlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from mutuals.config import Settings
 from mutuals.kit.db import appends
-from mutuals.kit.db.appends import DELIVERIES_QUEUED
+from mutuals.kit.db.appends import DELIVERIES_QUEUED, FollowUp
 from mutuals.kit.db.failures import is_database_unavailable
 from mutuals.kit.db.prepared import Prepared, Row, driver_connection
 from mutuals.kit.errors import AppError
@@ -36,7 +36,10 @@ logger = logging.getLogger("mutuals.db")
 
 
 class Database:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, follow_ups: Sequence[FollowUp]) -> None:
+        """`follow_ups`: the rows that follow from appended ones (webhooks/fanout.py), on
+        every write transaction of this database."""
+        self.follow_ups = tuple(follow_ups)
         self.url = make_url(settings.database_url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -88,6 +91,7 @@ class Database:
                 await _give_back(kept.pop(0))
             opened = self.write_engine.begin() if self.is_sqlite else self.write_engine.connect()
             async with opened as connection:
+                appends.start(connection, self.follow_ups)
                 driver = None if self.is_sqlite else driver_connection(connection)
                 try:
                     if driver is not None:

@@ -23,11 +23,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Dialect, exc
+from sqlalchemy import Dialect, Table, exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import iterate
 
+# Where a connection keeps what must run before a prepared statement on some tables (the
+# rows appended to them and still waiting are written first: appends.py).
+BEFORE_STATEMENT = "mutuals_before_statement"
 # A row read by column name, on both databases.
 Row = Mapping[Any, Any]
 Processor = Callable[[Any], Any] | None
@@ -92,8 +96,17 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self.compiled: CompiledStatement | None = None
+        # The tables it reads or changes (a DML statement's own table is not among the
+        # elements it iterates).
+        target = getattr(statement, "table", None)
+        self.tables = frozenset(
+            element for element in iterate(statement) if isinstance(element, Table)
+        ) | ({target} if isinstance(target, Table) else set())
 
     async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> list[Row]:
+        before = connection.info.get(BEFORE_STATEMENT)
+        if before is not None:
+            await before(connection, self.tables)
         if connection.dialect.name != "postgresql":
             result = await connection.execute(self.statement, parameters)  # type: ignore[call-overload]
             return [dict(row) for row in result.mappings()] if result.returns_rows else []
