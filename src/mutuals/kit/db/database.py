@@ -83,44 +83,8 @@ class Database:
         level consistency.
         """
         if write:
-            kept = self._kept_reads.get(self.read_engine)
-            if kept and _idle_in_pool(self.write_engine) == 0:
-                # The pool has nothing idle: a kept read connection goes back to it for
-                # this write, rather than the pool opening one more (reads and writes
-                # share the pool's connections, kept or not).
-                await _give_back(kept.pop(0))
-            opened = self.write_engine.begin() if self.is_sqlite else self.write_engine.connect()
-            async with opened as connection:
-                appends.start(connection, self.follow_ups)
-                driver = None if self.is_sqlite else driver_connection(connection)
-                try:
-                    if driver is not None:
-                        # One round trip, as the driver's own lazy BEGIN would have been.
-                        await driver.execute(BEGIN if durable else BEGIN_NOT_DURABLE)
-                    yield connection
-                    await appends.flush(connection)
-                    if driver is not None:
-                        await driver.execute("COMMIT")
-                except BaseException:
-                    # The marks must not outlive the transaction. A connection that was
-                    # lost and invalidated lost them with it, and is not touched: reading
-                    # its info would make SQLAlchemy try to reconnect it, outside its
-                    # greenlet, and leave that attempt's coroutine unawaited.
-                    if not connection.invalidated:
-                        with contextlib.suppress(Exception):
-                            appends.discard(connection)
-                            connection.info.pop(DELIVERIES_QUEUED, None)
-                            connection.info.pop(RECORDED_EVENTS, None)
-                    if driver is not None:
-                        await _roll_back(connection, driver)
-                    raise
-                queued = connection.info.pop(DELIVERIES_QUEUED, False)
-                recorded = connection.info.pop(RECORDED_EVENTS, ())
-            count_committed(recorded)
-            # Committed: the dispatchers of this process may send at once.
-            if queued:
-                for wake in self.on_deliveries_queued:
-                    wake()
+            async with self._write_transaction(durable=durable) as connection:
+                yield connection
             return
         engine = self.replica_engine if replica else self.read_engine
         kept = self._kept_reads.get(engine)
@@ -146,6 +110,47 @@ class Database:
                 await connection.close()
             raise
         await self._keep_or_close(engine, kept, connection)
+
+    @asynccontextmanager
+    async def _write_transaction(self, *, durable: bool) -> AsyncIterator[AsyncConnection]:
+        kept = self._kept_reads.get(self.read_engine)
+        if kept and _idle_in_pool(self.write_engine) == 0:
+            # The pool has nothing idle: a kept read connection goes back to it for
+            # this write, rather than the pool opening one more (reads and writes
+            # share the pool's connections, kept or not).
+            await _give_back(kept.pop(0))
+        opened = self.write_engine.begin() if self.is_sqlite else self.write_engine.connect()
+        async with opened as connection:
+            appends.start(connection, self.follow_ups)
+            driver = None if self.is_sqlite else driver_connection(connection)
+            try:
+                if driver is not None:
+                    # One round trip, as the driver's own lazy BEGIN would have been.
+                    await driver.execute(BEGIN if durable else BEGIN_NOT_DURABLE)
+                yield connection
+                await appends.flush(connection)
+                if driver is not None:
+                    await driver.execute("COMMIT")
+            except BaseException:
+                # The marks must not outlive the transaction. A connection that was
+                # lost and invalidated lost them with it, and is not touched: reading
+                # its info would make SQLAlchemy try to reconnect it, outside its
+                # greenlet, and leave that attempt's coroutine unawaited.
+                if not connection.invalidated:
+                    with contextlib.suppress(Exception):
+                        appends.discard(connection)
+                        connection.info.pop(DELIVERIES_QUEUED, None)
+                        connection.info.pop(RECORDED_EVENTS, None)
+                if driver is not None:
+                    await _roll_back(connection, driver)
+                raise
+            queued = connection.info.pop(DELIVERIES_QUEUED, False)
+            recorded = connection.info.pop(RECORDED_EVENTS, ())
+        count_committed(recorded)
+        # Committed: the dispatchers of this process may send at once.
+        if queued:
+            for wake in self.on_deliveries_queued:
+                wake()
 
     async def _kept_or_new(
         self, engine: AsyncEngine, kept: list[AsyncConnection]
