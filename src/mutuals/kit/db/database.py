@@ -23,7 +23,7 @@ from mutuals.config import Settings
 from mutuals.kit.db import appends
 from mutuals.kit.db.appends import DELIVERIES_QUEUED, FollowUp
 from mutuals.kit.db.failures import is_database_unavailable
-from mutuals.kit.db.prepared import Prepared, Row, driver_connection
+from mutuals.kit.db.prepared import Prepared, Row, driver_connection, execute
 from mutuals.kit.errors import AppError
 from mutuals.kit.observability.business import RECORDED_EVENTS, count_committed
 
@@ -126,11 +126,11 @@ class Database:
             try:
                 if driver is not None:
                     # One round trip, as the driver's own lazy BEGIN would have been.
-                    await driver.execute(BEGIN if durable else BEGIN_NOT_DURABLE)
+                    await execute(connection, driver, BEGIN if durable else BEGIN_NOT_DURABLE)
                 yield connection
                 await appends.flush(connection)
                 if driver is not None:
-                    await driver.execute("COMMIT")
+                    await execute(connection, driver, "COMMIT")
             except BaseException:
                 # The marks must not outlive the transaction. A connection that was
                 # lost and invalidated lost them with it, and is not touched: reading
@@ -218,6 +218,9 @@ async def _roll_back(connection: AsyncConnection, driver: Any) -> None:
     try:
         if not driver.is_closed() and driver.is_in_transaction():
             await driver.execute("ROLLBACK")
+    except Exception:
+        # The transaction's own failure is what the caller raises.
+        await _discard(connection)
     except BaseException:
         await _discard(connection)
         raise

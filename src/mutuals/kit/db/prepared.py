@@ -169,16 +169,34 @@ async def fetch(connection: AsyncConnection, sql: str, arguments: Sequence[Any])
         records: list[Any] = await driver.fetch(sql, *arguments)
         return records
     except BaseException as error:
-        if isinstance(error, TimeoutError):
-            # No answer from the server: close at once, as the engine's error hook does.
-            driver.terminate()
-        lost = driver.is_closed()
-        if lost:
-            # The pool must not hand this connection out again.
-            await connection.invalidate()
-        family = next(
-            (kind for driver_kind, kind in ERROR_FAMILY if isinstance(error, driver_kind)), None
-        )
-        if family is None:
-            raise
+        await _raise_as_family(connection, driver, sql, error)
+        raise
+
+
+async def execute(connection: AsyncConnection, driver: Any, sql: str) -> None:
+    """A statement without parameters or rows (BEGIN, COMMIT…) on the driver; its failures
+    as SQLAlchemy's."""
+    try:
+        await driver.execute(sql)
+    except BaseException as error:
+        await _raise_as_family(connection, driver, sql, error)
+        raise
+
+
+async def _raise_as_family(
+    connection: AsyncConnection, driver: Any, sql: str, error: BaseException
+) -> None:
+    """Raises the driver's error as SQLAlchemy's family names it (and returns for anything
+    else, a cancellation or a timeout, which the caller raises as it is)."""
+    if isinstance(error, TimeoutError):
+        # No answer from the server: close at once, as the engine's error hook does.
+        driver.terminate()
+    lost = driver.is_closed()
+    if lost and not connection.invalidated:
+        # The pool must not hand this connection out again.
+        await connection.invalidate()
+    family = next(
+        (kind for driver_kind, kind in ERROR_FAMILY if isinstance(error, driver_kind)), None
+    )
+    if family is not None:
         raise family(sql, None, error, connection_invalidated=lost) from error
