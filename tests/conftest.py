@@ -99,6 +99,10 @@ SERVED_MODULES = frozenset(
         "test_outage.py",
         "test_deploy_guide.py",
         "test_lifecycle_machine.py",
+        "test_unicode.py",
+        "test_client_install.py",
+        "test_workers.py",
+        "test_shutdown.py",
     }
 )
 
