@@ -1,8 +1,6 @@
 """The four endpoints of API.md §7. Parsing and wiring only; rules live in service.py."""
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter
+from typing import Annotated
 
 from mutuals.auth.access import USER_ACCESS_ERRORS, BlockChangeUser, CurrentUser
 from mutuals.auth.endpoints import acting_on
@@ -21,18 +19,17 @@ from mutuals.kit.cursors import Listing, listing
 from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import InvalidBody, InvalidJson, documented, error_responses
 from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.http.routes import DeclaredRouter
 from mutuals.kit.ids import IdPath
 
-router = APIRouter(tags=["blocks"], route_class=IdempotentRoute)
-NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
+router = DeclaredRouter(tags=["blocks"], route_class=IdempotentRoute)
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/users/{userId}/block",
-    status_code=201,
-    response_model=None,
-    summary="Block a user: severs follows and connections both ways, silently",
-    responses={
+    "Block a user: severs follows and connections both ways, silently",
+    {
         **documented(
             Block,
             InvalidUserId,
@@ -45,6 +42,7 @@ NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no bo
         ),
         200: {"model": Block, "description": "Already blocked: the existing block"},
     },
+    status=201,
 )
 async def block(
     userId: IdPath,  # noqa: N803 - the Replyke path parameter name
@@ -55,32 +53,28 @@ async def block(
     return JsonBody(body, status_code=201 if created else 200)
 
 
-router.add_api_route(
+router.add(
+    "DELETE",
     "/users/{userId}/block",
     acting_on("unblock", "userId", BlockChangeUser, service.unblock, status=204),
-    methods=["DELETE"],
-    status_code=204,
-    response_model=None,
-    summary="Unblock a user (204 also when there was no block)",
-    responses={**NO_CONTENT, **error_responses(InvalidUserId, *USER_ACCESS_ERRORS)},
+    "Unblock a user (204 also when there was no block)",
+    error_responses(InvalidUserId, *USER_ACCESS_ERRORS),
+    status=204,
 )
-
-
-router.add_api_route(
+router.add(
+    "GET",
     "/users/{userId}/block",
     acting_on("block_status", "userId", CurrentUser, service.block_status),
-    methods=["GET"],
-    response_model=None,
-    summary="Whether I block a user",
-    responses=documented(Blocking | NotBlocking, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
+    "Whether I block a user",
+    documented(Blocking | NotBlocking, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
 
 
-@router.get(
+@router.declare(
+    "GET",
     "/blocks",
-    response_model=None,
-    summary="Users I block, newest first",
-    responses=documented(BlockPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
+    "Users I block, newest first",
+    documented(BlockPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
 )
 async def my_blocks(
     caller: CurrentUser,

@@ -3,7 +3,6 @@
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.access import (
@@ -46,23 +45,24 @@ from mutuals.connections.schemas import (
 )
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
-from mutuals.kit.db.request import Transaction, reads_from_replica
+from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import AppError, InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
+from mutuals.kit.http.routes import DeclaredRouter
 from mutuals.kit.ids import IdPath
-from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
+from mutuals.users.lists import add_user_count, add_user_list
+from mutuals.users.search import Search
 
-router = APIRouter(tags=["connections"], route_class=IdempotentRoute)
+router = DeclaredRouter(tags=["connections"], route_class=IdempotentRoute)
 ConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
 MyConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor, owner=CurrentUser)]
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/users/{userId}/connection",
-    status_code=201,
-    response_model=None,
-    summary="Request a connection",
-    responses=documented(
+    "Request a connection",
+    documented(
         Created,
         InvalidReceiverId,
         InvalidMessage,
@@ -76,6 +76,7 @@ MyConnectionListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor, ow
         *USER_ACCESS_ERRORS,
         status=201,
     ),
+    status=201,
 )
 async def request_connection(
     userId: IdPath,  # noqa: N803 - the Replyke path parameter name
@@ -92,23 +93,21 @@ async def request_connection(
     )
 
 
-router.add_api_route(
+router.add(
+    "GET",
     "/users/{userId}/connection",
     acting_on("connection_status", "userId", CurrentUser, service.status_with),
-    methods=["GET"],
-    response_model=None,
-    summary="Connection status between me and a user",
-    responses=documented(ConnectionStatus, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
+    "Connection status between me and a user",
+    documented(ConnectionStatus, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
 
 
-router.add_api_route(
+router.add(
+    "DELETE",
     "/users/{userId}/connection",
     acting_on("remove_with_user", "userId", ConnectionChangeUser, service.remove_with_user),
-    methods=["DELETE"],
-    response_model=None,
-    summary="Withdraw, decline or disconnect, depending on the record with that user",
-    responses=documented(
+    "Withdraw, decline or disconnect, depending on the record with that user",
+    documented(
         RemovedByUser | DeclinedByUser,
         InvalidUserId,
         SelfDisconnect,
@@ -128,43 +127,36 @@ def _add_list_routes(
     """A user's connections and count, or mine: the same endpoints, for another subject."""
     public = whose != "My"
 
-    async def connections_of(
-        of: Annotated[Subject, subject],
-        connection: Transaction,
-        listing: Annotated[Listing, listing_dependency],
-        query: SearchParam = None,
-        search_fields: SearchFieldsParam = None,
-    ) -> JsonBody:
-        search = parse_search(query, search_fields, InvalidQuery)
-        return JsonBody(
-            await service.list_connections(
-                connection, of.project_id, of.user_id, listing, search, of.viewer
-            )
+    async def read_list(
+        connection: AsyncConnection, of: Subject, listing: Listing, search: Search | None
+    ) -> Any:
+        return await service.list_connections(
+            connection, of.project_id, of.user_id, listing, search, of.viewer
         )
 
-    async def count_of(of: Annotated[Subject, subject], connection: Transaction) -> JsonBody:
-        return JsonBody(
-            await service.count_connections(connection, of.project_id, of.user_id, of.viewer)
-        )
+    async def read_count(connection: AsyncConnection, of: Subject) -> Any:
+        return await service.count_connections(connection, of.project_id, of.user_id, of.viewer)
 
-    shown = " (public)" if public else ""
-    router.add_api_route(
+    shown, name = (" (public)", "user") if public else ("", "my")
+    add_user_list(
+        router,
         f"{prefix}connections",
-        reads_from_replica(connections_of) if public else connections_of,
-        methods=["GET"],
-        name="user_connections" if public else "my_connections",
-        response_model=None,
-        summary=f"{whose} connections, newest first{shown}",
-        responses=documented(ConnectionPage, *errors[0], InvalidQuery, InvalidCursor, *errors[1]),
+        f"{name}_connections",
+        f"{whose} connections, newest first{shown}",
+        documented(ConnectionPage, *errors[0], InvalidQuery, InvalidCursor, *errors[1]),
+        subject=subject,
+        listing_dependency=listing_dependency,
+        invalid_query=InvalidQuery,
+        read=read_list,
     )
-    router.add_api_route(
+    add_user_count(
+        router,
         f"{prefix}connections-count" if public else f"{prefix}connections/count",
-        reads_from_replica(count_of) if public else count_of,
-        methods=["GET"],
-        name="user_connection_count" if public else "my_connection_count",
-        response_model=None,
-        summary=f"{whose} connection count{shown}",
-        responses=documented(Count, *errors[0], *errors[1]),
+        f"{name}_connection_count",
+        f"{whose} connection count{shown}",
+        documented(Count, *errors[0], *errors[1]),
+        subject=subject,
+        read=read_count,
     )
 
 
@@ -194,14 +186,13 @@ def _add_pending_route(kind: Literal["sent", "received"]) -> None:
             await service.list_pending(connection, caller.project_id, caller.user_id, kind, listing)
         )
 
-    router.add_api_route(
+    router.add(
+        "GET",
         f"/connections/pending/{kind}",
         pending,
-        methods=["GET"],
+        f"Pending requests I {kind}, newest first",
+        documented(PendingPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
         name=f"pending_{kind}",
-        response_model=None,
-        summary=f"Pending requests I {kind}, newest first",
-        responses=documented(PendingPage, InvalidQuery, InvalidCursor, *USER_ACCESS_ERRORS),
     )
 
 
@@ -217,20 +208,19 @@ def _add_respond_route(verb: str, decision: Literal["accepted", "declined"]) -> 
     ) -> dict[str, Any]:
         return await service.respond(connection, project_id, user_id, raw, decision)
 
-    router.add_api_route(
+    router.add(
+        "PATCH",
         f"/connections/{{connectionId}}/{verb}",
         acting_on("respond", "connectionId", ConnectionChangeUser, respond),
-        methods=["PATCH"],
-        name=verb,
-        response_model=None,
-        summary=f"{verb.title()} a request I received",
-        responses=documented(
+        f"{verb.title()} a request I received",
+        documented(
             Responded,
             InvalidConnectionId,
             ConnectionNotFound,
             ConnectionForbidden,
             *USER_ACCESS_ERRORS,
         ),
+        name=verb,
     )
 
 
@@ -238,13 +228,12 @@ _add_respond_route("accept", "accepted")
 _add_respond_route("decline", "declined")
 
 
-router.add_api_route(
+router.add(
+    "DELETE",
     "/connections/{connectionId}",
     acting_on("remove_by_id", "connectionId", ConnectionChangeUser, service.remove_by_id),
-    methods=["DELETE"],
-    response_model=None,
-    summary="Withdraw my pending request or remove a connection, by id",
-    responses=documented(
+    "Withdraw my pending request or remove a connection, by id",
+    documented(
         Removed, InvalidConnectionId, ConnectionNotFound, ConnectionForbidden, *USER_ACCESS_ERRORS
     ),
 )

@@ -1,8 +1,9 @@
 """The twelve endpoints of API.md §6. Parsing and wiring only; rules live in service.py."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.auth.access import (
     USER_ACCESS_ERRORS,
@@ -29,24 +30,22 @@ from mutuals.follows.errors import (
 from mutuals.follows.schemas import Direction, Follow, Following, FollowPage, NotFollowing
 from mutuals.idempotency.route import IdempotentRoute
 from mutuals.kit.cursors import Listing, listing
-from mutuals.kit.db.request import Transaction, reads_from_replica
+from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import AppError, InvalidBody, InvalidJson, documented
 from mutuals.kit.http.responses import Count, JsonBody
+from mutuals.kit.http.routes import DeclaredRouter
 from mutuals.kit.ids import IdPath
-from mutuals.users.search import SearchFieldsParam, SearchParam, parse_search
+from mutuals.users.lists import add_user_count, add_user_list
+from mutuals.users.search import Search
 
-router = APIRouter(tags=["follows"], route_class=IdempotentRoute)
-FollowListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor)]
-MyFollowListing = Annotated[Listing, listing(InvalidQuery, InvalidCursor, owner=CurrentUser)]
-NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
+router = DeclaredRouter(tags=["follows"], route_class=IdempotentRoute)
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/users/{userId}/follow",
-    status_code=201,
-    response_model=None,
-    summary="Follow a user",
-    responses=documented(
+    "Follow a user",
+    documented(
         Follow,
         InvalidUserId,
         SelfFollow,
@@ -57,6 +56,7 @@ NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no bo
         *USER_ACCESS_ERRORS,
         status=201,
     ),
+    status=201,
 )
 async def follow(
     userId: IdPath,  # noqa: N803 - the Replyke path parameter name
@@ -75,37 +75,28 @@ async def follow(
     return JsonBody(created, status_code=201)
 
 
-router.add_api_route(
+router.add(
+    "GET",
     "/users/{userId}/follow",
     acting_on("follow_status", "userId", CurrentUser, service.follow_status),
-    methods=["GET"],
-    response_model=None,
-    summary="Whether I follow a user",
-    responses=documented(Following | NotFollowing, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
+    "Whether I follow a user",
+    documented(Following | NotFollowing, InvalidUserId, SelfCheck, *USER_ACCESS_ERRORS),
 )
-router.add_api_route(
+router.add(
+    "DELETE",
     "/users/{userId}/follow",
     acting_on("unfollow_user", "userId", FollowChangeUser, service.unfollow_user, status=204),
-    methods=["DELETE"],
-    status_code=204,
-    response_model=None,
-    summary="Unfollow a user",
-    responses={
-        **NO_CONTENT,
-        **documented(None, InvalidUserId, FollowNotFound, *USER_ACCESS_ERRORS),
-    },
+    "Unfollow a user",
+    documented(None, InvalidUserId, FollowNotFound, *USER_ACCESS_ERRORS),
+    status=204,
 )
-router.add_api_route(
+router.add(
+    "DELETE",
     "/follows/{followId}",
     acting_on("unfollow_by_id", "followId", FollowChangeUser, service.unfollow_by_id, status=204),
-    methods=["DELETE"],
-    status_code=204,
-    response_model=None,
-    summary="Unfollow, by the follow's id (only its follower)",
-    responses={
-        **NO_CONTENT,
-        **documented(None, InvalidFollowId, FollowNotFound, FollowForbidden, *USER_ACCESS_ERRORS),
-    },
+    "Unfollow, by the follow's id (only its follower)",
+    documented(None, InvalidFollowId, FollowNotFound, FollowForbidden, *USER_ACCESS_ERRORS),
+    status=204,
 )
 
 
@@ -114,49 +105,44 @@ def _add_list_routes(
     prefix: str,
     subject: Any,
     listing_dependency: Any,
-    errors: tuple[tuple[type[AppError], ...], tuple[type[AppError], ...]],
+    errors: tuple[type[AppError], ...],
 ) -> None:
     """A user's followers or following and their count, or mine: followers and following
     differ only in which end of the follow they read, a user's and mine only in whose."""
+
+    async def read_list(
+        connection: AsyncConnection, of: Subject, listing: Listing, search: Search | None
+    ) -> Any:
+        return await service.list_follows(
+            connection, of.project_id, of.user_id, direction, listing, search, of.viewer
+        )
+
+    async def read_count(connection: AsyncConnection, of: Subject) -> Any:
+        return await service.count_follows(
+            connection, of.project_id, of.user_id, direction, of.viewer
+        )
+
     public = prefix != "/follows/"
-
-    async def follows_of(
-        of: Annotated[Subject, subject],
-        connection: Transaction,
-        listing: Annotated[Listing, listing_dependency],
-        query: SearchParam = None,
-        search_fields: SearchFieldsParam = None,
-    ) -> JsonBody:
-        search = parse_search(query, search_fields, InvalidQuery)
-        return JsonBody(
-            await service.list_follows(
-                connection, of.project_id, of.user_id, direction, listing, search, of.viewer
-            )
-        )
-
-    async def count_of(of: Annotated[Subject, subject], connection: Transaction) -> JsonBody:
-        return JsonBody(
-            await service.count_follows(connection, of.project_id, of.user_id, direction, of.viewer)
-        )
-
     whose, shown, name = ("A user's", " (public)", "user") if public else ("My", "", "my")
-    router.add_api_route(
+    add_user_list(
+        router,
         f"{prefix}{direction}",
-        reads_from_replica(follows_of) if public else follows_of,
-        methods=["GET"],
-        name=f"{name}_{direction}",
-        response_model=None,
-        summary=f"{whose} {direction}, newest first{shown}",
-        responses=documented(FollowPage, InvalidQuery, InvalidCursor, *errors[0], *errors[1]),
+        f"{name}_{direction}",
+        f"{whose} {direction}, newest first{shown}",
+        documented(FollowPage, InvalidQuery, InvalidCursor, *errors),
+        subject=subject,
+        listing_dependency=listing_dependency,
+        invalid_query=InvalidQuery,
+        read=read_list,
     )
-    router.add_api_route(
+    add_user_count(
+        router,
         f"{prefix}{direction}-count",
-        reads_from_replica(count_of) if public else count_of,
-        methods=["GET"],
-        name=f"{name}_{direction}_count",
-        response_model=None,
-        summary=f"{whose} {direction} count{shown}",
-        responses=documented(Count, *errors[0], *errors[1]),
+        f"{name}_{direction}_count",
+        f"{whose} {direction} count{shown}",
+        documented(Count, *errors),
+        subject=subject,
+        read=read_count,
     )
 
 
@@ -167,12 +153,12 @@ for listed in LISTS:
         "/users/{userId}/",
         listed_user(InvalidUserId),
         listing(InvalidQuery, InvalidCursor),
-        ((InvalidUserId, FollowUserNotFound), VISITOR_ACCESS_ERRORS),
+        (InvalidUserId, FollowUserNotFound, *VISITOR_ACCESS_ERRORS),
     )
     _add_list_routes(
         listed,
         "/follows/",
         THE_CALLER,
         listing(InvalidQuery, InvalidCursor, owner=CurrentUser),
-        ((), USER_ACCESS_ERRORS),
+        USER_ACCESS_ERRORS,
     )

@@ -2,7 +2,7 @@
 
 import json
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from mutuals.auth.access import AuthProject, Project
 from mutuals.auth.tokens import TokenSigner
@@ -33,11 +33,12 @@ from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import AppError, InvalidJson, documented
 from mutuals.kit.http.errors import error_response, validation_errors_as
 from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.http.routes import DeclaredRouter
 from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.users.errors import DuplicateEmail, DuplicateUsername
 
-router = APIRouter(
+router = DeclaredRouter(
     prefix="/auth", tags=["identity"], route_class=validation_errors_as(InvalidAuthBody)
 )
 
@@ -54,12 +55,12 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/sign-up",
-    status_code=201,
-    response_model=None,
-    summary="Create a user with email and password",
-    responses=documented(Session, DuplicateEmail, DuplicateUsername, *COMMON, status=201),
+    "Create a user with email and password",
+    documented(Session, DuplicateEmail, DuplicateUsername, *COMMON, status=201),
+    status=201,
 )
 async def sign_up(
     body: SignUpBody, request: Request, project_id: AuthProject, connection: Transaction
@@ -76,11 +77,11 @@ async def sign_up(
     )
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/sign-in",
-    response_model=None,
-    summary="Sign in with email and password",
-    responses=documented(Session, NoUserFound, InvalidCredentials, WrongPassword, *COMMON),
+    "Sign in with email and password",
+    documented(Session, NoUserFound, InvalidCredentials, WrongPassword, *COMMON),
 )
 async def sign_in(
     body: SignInBody, request: Request, project_id: AuthProject, connection: Transaction
@@ -92,11 +93,11 @@ async def sign_in(
     )
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/request-new-access-token",
-    response_model=None,
-    summary="Rotate a refresh token for a new session",
-    responses=documented(
+    "Rotate a refresh token for a new session",
+    documented(
         Session | NoSession,
         RefreshTokenMalformed,
         RefreshTokenProjectMismatch,
@@ -151,11 +152,11 @@ async def sign_out(request: Request, project_id: Project, connection: Transactio
     return Response(status_code=204)
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/verify-external-user",
-    response_model=None,
-    summary="Sign in a user of the app's own auth with an RS256 JWT from its backend",
-    responses=documented(
+    "Sign in a user of the app's own auth with an RS256 JWT from its backend",
+    documented(
         Session,
         MissingKeys,
         InvalidExternalToken,

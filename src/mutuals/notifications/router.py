@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from mutuals.auth.access import CurrentUser
 from mutuals.auth.errors import ActingUserRequired, CredentialMissingError, CredentialRejectedError
@@ -9,6 +9,7 @@ from mutuals.kit.cursors import Listing, listing
 from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import documented, error_responses
 from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.http.routes import DeclaredRouter
 from mutuals.kit.ids import IdPath, parse_id
 from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.notifications import service
@@ -22,7 +23,7 @@ from mutuals.notifications.schemas import AppNotificationPage, MarkedAsRead
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
 from mutuals.users.errors import UserNotFound
 
-router = APIRouter(
+router = DeclaredRouter(
     prefix="/app-notifications", tags=["app notifications"], route_class=IdempotentRoute
 )
 
@@ -37,11 +38,11 @@ COMMON_ERRORS = (
 )
 
 
-@router.get(
+@router.declare(
+    "GET",
     "",
-    response_model=None,
-    summary="My notifications, newest first",
-    responses=documented(
+    "My notifications, newest first",
+    documented(
         AppNotificationPage,
         InvalidNotificationQuery,
         InvalidNotificationCursor,
@@ -67,35 +68,36 @@ async def list_notifications(
     )
 
 
-@router.get(
+@router.declare(
+    "GET",
     "/count",
-    response_model=None,
-    summary="My unread notification count (a bare integer)",
-    responses=documented(int, *COMMON_ERRORS),
+    "My unread notification count (a bare integer)",
+    documented(int, *COMMON_ERRORS),
 )
 async def count_unread(caller: CurrentUser, connection: Transaction) -> JsonBody:
     return JsonBody(await service.unread_count(connection, caller.project_id, caller.user_id))
 
 
-@router.patch(
+@router.declare(
+    "PATCH",
     "/mark-all-as-read",
-    response_model=None,
-    summary="Mark all my notifications as read",
-    responses=documented(MarkedAsRead, *COMMON_ERRORS),
+    "Mark all my notifications as read",
+    documented(MarkedAsRead, *COMMON_ERRORS),
 )
 async def mark_all_as_read(caller: CurrentUser, connection: Transaction) -> JsonBody:
     marked = await service.mark_all_as_read(connection, caller.project_id, caller.user_id)
     return JsonBody({"markedAsRead": marked})
 
 
-@router.patch(
+@router.declare(
+    "PATCH",
     "/{notificationId}/mark-as-read",
-    response_class=Response,
-    summary="Mark one of my notifications as read (empty body)",
-    responses={
+    "Mark one of my notifications as read (empty body)",
+    {
         **error_responses(InvalidNotificationParams, NotificationNotFound, *COMMON_ERRORS),
         200: {"description": "Marked as read; the body is empty"},
     },
+    response_class=Response,
 )
 async def mark_as_read(
     notificationId: IdPath,  # noqa: N803 - the Replyke path parameter name

@@ -1,8 +1,8 @@
 """The five endpoints of API.md §8. Parsing and wiring only; rules live in service.py."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from mutuals.auth.access import USER_ACCESS_ERRORS, DiscoveryUser
 from mutuals.auth.endpoints import acting_on
@@ -19,6 +19,7 @@ from mutuals.kit.cursors import Listing, listing
 from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import documented, error_responses
 from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.http.routes import DeclaredRouter
 from mutuals.kit.ids import IdPath
 from mutuals.kit.pagination import parse_page
 from mutuals.relationships import service
@@ -26,8 +27,7 @@ from mutuals.relationships.errors import InvalidRelationshipQuery
 from mutuals.relationships.repository import SharedList
 from mutuals.relationships.schemas import Relationships, SharedUserPage, Suggestions
 
-router = APIRouter(tags=["relationships"], route_class=IdempotentRoute)
-NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Done; no body"}}
+router = DeclaredRouter(tags=["relationships"], route_class=IdempotentRoute)
 
 IdsParam = Annotated[
     list[str] | None,
@@ -36,11 +36,11 @@ IdsParam = Annotated[
 SuggestionLimitParam = Annotated[str | None, Query(description="1-50 (default 10)")]
 
 
-@router.get(
+@router.declare(
+    "GET",
     "/relationships",
-    response_model=None,
-    summary="How I relate to up to 100 users, in one call",
-    responses=documented(Relationships, InvalidRelationshipQuery, *USER_ACCESS_ERRORS),
+    "How I relate to up to 100 users, in one call",
+    documented(Relationships, InvalidRelationshipQuery, *USER_ACCESS_ERRORS),
 )
 async def relationships(
     caller: DiscoveryUser, connection: Transaction, ids: IdsParam = None
@@ -66,14 +66,12 @@ def _add_shared_route(shared: SharedList, summary: str) -> None:
             )
         )
 
-    router.add_api_route(
+    router.add(
+        "GET",
         f"/users/{{userId}}/{shared}",
         shared_list,
-        methods=["GET"],
-        name=shared.replace("-", "_"),
-        response_model=None,
-        summary=summary,
-        responses=documented(
+        summary,
+        documented(
             SharedUserPage,
             InvalidUserId,
             InvalidQuery,
@@ -82,6 +80,7 @@ def _add_shared_route(shared: SharedList, summary: str) -> None:
             ConnectionUserNotFound,
             *USER_ACCESS_ERRORS,
         ),
+        name=shared.replace("-", "_"),
     )
 
 
@@ -95,11 +94,11 @@ _add_shared_route(
 )
 
 
-@router.get(
+@router.declare(
+    "GET",
     "/connections/suggestions",
-    response_model=None,
-    summary="People I may know: two connection hops away, ranked by mutual connections",
-    responses=documented(Suggestions, InvalidQuery, *USER_ACCESS_ERRORS),
+    "People I may know: two connection hops away, ranked by mutual connections",
+    documented(Suggestions, InvalidQuery, *USER_ACCESS_ERRORS),
 )
 async def suggestions(
     request: Request,
@@ -122,14 +121,13 @@ async def suggestions(
     )
 
 
-router.add_api_route(
+router.add(
+    "DELETE",
     "/connections/suggestions/{userId}",
     acting_on(
         "dismiss_suggestion", "userId", DiscoveryUser, service.dismiss_suggestion, status=204
     ),
-    methods=["DELETE"],
-    status_code=204,
-    response_model=None,
-    summary="Stop suggesting a user (for 90 days by default)",
-    responses={**NO_CONTENT, **error_responses(InvalidUserId, *USER_ACCESS_ERRORS)},
+    "Stop suggesting a user (for 90 days by default)",
+    error_responses(InvalidUserId, *USER_ACCESS_ERRORS),
+    status=204,
 )

@@ -1,5 +1,3 @@
-from fastapi import APIRouter
-
 from mutuals.auth.access import PublicVisitor
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
 from mutuals.idempotency.route import IdempotentRoute
@@ -7,6 +5,7 @@ from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import InvalidJson, documented
 from mutuals.kit.http.errors import validation_errors_as
 from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.http.routes import DeclaredRouter
 from mutuals.kit.ids import IdPath, parse_id
 from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
@@ -20,7 +19,7 @@ from mutuals.users.errors import (
 )
 from mutuals.users.schemas import AuthUser, ProfileFields, User
 
-router = APIRouter(
+router = DeclaredRouter(
     tags=["users"], route_class=validation_errors_as(InvalidUserParams, base=IdempotentRoute)
 )
 
@@ -33,11 +32,11 @@ COMMON = (
 )
 
 
-@router.get(
+@router.declare(
+    "GET",
     "/users/{userId}",
-    response_model=None,
-    summary="A user's profile (AuthUser for the caller's own record)",
-    responses=documented(AuthUser | User, CredentialRejectedError, *COMMON),
+    "A user's profile (AuthUser for the caller's own record)",
+    documented(AuthUser | User, CredentialRejectedError, *COMMON),
 )
 async def get_user(
     userId: IdPath,  # noqa: N803 - the Replyke path parameter name
@@ -51,11 +50,11 @@ async def get_user(
     )
 
 
-@router.patch(
+@router.declare(
+    "PATCH",
     "/users/{userId}",
-    response_model=None,
-    summary="Update a profile (the user themself, or the project's service key)",
-    responses=documented(
+    "Update a profile (the user themself, or the project's service key)",
+    documented(
         AuthUser,
         CredentialMissingError,
         CredentialRejectedError,

@@ -3,7 +3,7 @@ in service.py."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from mutuals.auth.access import service_access
 from mutuals.auth.errors import CredentialMissingError, CredentialRejectedError
@@ -13,6 +13,7 @@ from mutuals.kit.db.request import Transaction
 from mutuals.kit.errors import InvalidJson, documented, error_responses
 from mutuals.kit.http.errors import validation_errors_as
 from mutuals.kit.http.responses import JsonBody
+from mutuals.kit.http.routes import DeclaredRouter
 from mutuals.kit.ids import IdPath
 from mutuals.kit.ratelimit import RateLimitExceededError
 from mutuals.projects.errors import InvalidProjectId, ProjectNotFound
@@ -38,7 +39,7 @@ from mutuals.webhooks.schemas import (
 )
 from mutuals.webhooks.signing import SecretBox
 
-router = APIRouter(
+router = DeclaredRouter(
     tags=["webhooks"],
     route_class=validation_errors_as(InvalidWebhookBody, base=IdempotentRoute),
 )
@@ -52,7 +53,6 @@ ACCESS_ERRORS = (
     ProjectNotFound,
     RateLimitExceededError,
 )
-NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "Deleted; no body"}}
 
 
 def _box(request: Request) -> SecretBox:
@@ -64,12 +64,11 @@ def _allow_private(request: Request) -> bool:
     return bool(request.app.state.settings.webhooks_allow_private)
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/webhooks",
-    status_code=201,
-    response_model=None,
-    summary="Subscribe an endpoint of the app's backend to events (secret shown once)",
-    responses=documented(
+    "Subscribe an endpoint of the app's backend to events (secret shown once)",
+    documented(
         WebhookWithSecret,
         InvalidWebhookBody,
         InvalidWebhookUrl,
@@ -77,6 +76,7 @@ def _allow_private(request: Request) -> bool:
         *ACCESS_ERRORS,
         status=201,
     ),
+    status=201,
 )
 async def create_webhook(
     request: Request, project_id: ServiceProject, connection: Transaction, body: WebhookCreate
@@ -87,11 +87,11 @@ async def create_webhook(
     return JsonBody(created, status_code=201)
 
 
-@router.get(
+@router.declare(
+    "GET",
     "/webhooks",
-    response_model=None,
-    summary="The project's webhooks, newest first",
-    responses=documented(WebhookPage, InvalidQuery, InvalidCursor, *ACCESS_ERRORS),
+    "The project's webhooks, newest first",
+    documented(WebhookPage, InvalidQuery, InvalidCursor, *ACCESS_ERRORS),
 )
 async def list_webhooks(
     project_id: ServiceProject, connection: Transaction, listing: WebhookListing
@@ -99,11 +99,11 @@ async def list_webhooks(
     return JsonBody(await service.list_webhooks(connection, project_id, listing))
 
 
-@router.get(
+@router.declare(
+    "GET",
     "/webhooks/{webhookId}",
-    response_model=None,
-    summary="One webhook",
-    responses=documented(Webhook, InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS),
+    "One webhook",
+    documented(Webhook, InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS),
 )
 async def get_webhook(
     webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
@@ -113,11 +113,11 @@ async def get_webhook(
     return JsonBody(await service.get_webhook(connection, project_id, webhookId))
 
 
-@router.patch(
+@router.declare(
+    "PATCH",
     "/webhooks/{webhookId}",
-    response_model=None,
-    summary="Change a webhook's url, events, description, or pause it (enabled: false)",
-    responses=documented(
+    "Change a webhook's url, events, description, or pause it (enabled: false)",
+    documented(
         Webhook,
         InvalidWebhookId,
         InvalidWebhookBody,
@@ -141,12 +141,15 @@ async def update_webhook(
     )
 
 
-@router.delete(
+@router.declare(
+    "DELETE",
     "/webhooks/{webhookId}",
-    status_code=204,
-    response_model=None,
-    summary="Delete a webhook and its delivery log",
-    responses={**NO_CONTENT, **error_responses(InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS)},
+    "Delete a webhook and its delivery log",
+    {
+        204: {"description": "Deleted; no body"},
+        **error_responses(InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS),
+    },
+    status=204,
 )
 async def delete_webhook(
     webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
@@ -157,11 +160,11 @@ async def delete_webhook(
     return Response(status_code=204)
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/webhooks/{webhookId}/rotate-secret",
-    response_model=None,
-    summary="A new signing secret (shown once); the old one also signs for 24 hours",
-    responses=documented(WebhookWithSecret, InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS),
+    "A new signing secret (shown once); the old one also signs for 24 hours",
+    documented(WebhookWithSecret, InvalidWebhookId, WebhookNotFound, *ACCESS_ERRORS),
 )
 async def rotate_secret(
     request: Request,
@@ -172,11 +175,11 @@ async def rotate_secret(
     return JsonBody(await service.rotate_secret(connection, project_id, webhookId, _box(request)))
 
 
-@router.get(
+@router.declare(
+    "GET",
     "/webhooks/{webhookId}/deliveries",
-    response_model=None,
-    summary="A webhook's delivery log, newest first",
-    responses=documented(
+    "A webhook's delivery log, newest first",
+    documented(
         DeliveryPage,
         InvalidWebhookId,
         InvalidQuery,
@@ -194,14 +197,14 @@ async def list_deliveries(
     return JsonBody(await service.list_deliveries(connection, project_id, webhookId, listing))
 
 
-@router.post(
+@router.declare(
+    "POST",
     "/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver",
-    status_code=202,
-    response_model=None,
-    summary="Send a delivery's event to this webhook again, as a new delivery",
-    responses=documented(
+    "Send a delivery's event to this webhook again, as a new delivery",
+    documented(
         Delivery, InvalidWebhookId, WebhookNotFound, DeliveryNotFound, *ACCESS_ERRORS, status=202
     ),
+    status=202,
 )
 async def redeliver(
     webhookId: IdPath,  # noqa: N803 - the contract's path parameter name
