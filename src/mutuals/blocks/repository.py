@@ -3,12 +3,12 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Integer, RowMapping, and_, bindparam, delete, func, select
+from sqlalchemy import RowMapping, and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.kit.cursors import Listing
 from mutuals.kit.db.database import insert_ignoring_conflicts
-from mutuals.kit.pagination import PageRequest
+from mutuals.kit.db.paging import read_page
 from mutuals.models import blocks, users
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 
@@ -72,27 +72,12 @@ async def list_mine(
 ) -> tuple[list[RowMapping], int | None]:
     """A page of the user's blocks, and their total (None for a page by cursor)."""
     mine = and_(blocks.c.project_id == project_id, blocks.c.blocker_id == blocker_id)
-    total = None
-    if isinstance(listing, PageRequest):
-        total = await connection.scalar(select(func.count()).select_from(blocks).where(mine)) or 0
-        if listing.offset >= total:
-            return [], total
-    if reads_after(listing):
-        mine = and_(mine, after_position(blocks.c.created_at, blocks.c.id))
-    result = await connection.execute(
-        select(
-            blocks.c.id.label("block_id"),
-            blocks.c.created_at,
-            *(column.label(f"user_{column.name}") for column in PUBLIC_USER_COLUMNS),
-        )
-        .join(
-            users,
-            and_(users.c.project_id == blocks.c.project_id, users.c.id == blocks.c.blocked_id),
-        )
-        .where(mine)
-        .order_by(blocks.c.created_at.desc(), blocks.c.id.desc())
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer)),
-        page_parameters(listing),
+    query = select(
+        blocks.c.id.label("block_id"),
+        blocks.c.created_at,
+        *(column.label(f"user_{column.name}") for column in PUBLIC_USER_COLUMNS),
+    ).join(
+        users,
+        and_(users.c.project_id == blocks.c.project_id, users.c.id == blocks.c.blocked_id),
     )
-    return list(result.mappings()), total
+    return await read_page(connection, query, mine, blocks.c.created_at, blocks.c.id, listing)

@@ -15,7 +15,7 @@ from mutuals.connections import service as connections
 from mutuals.follows import service as follows
 from mutuals.kit import events
 from mutuals.kit.cursors import Listing, listed
-from mutuals.kit.ids import new_id, parse_id
+from mutuals.kit.ids import new_id, parse_id, parse_other
 from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.users.repository import lock_pair_reading_profiles
 
@@ -24,9 +24,7 @@ async def block(
     connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, target_raw: str
 ) -> tuple[dict[str, str], bool]:
     """The block, and whether it is new. Blocking again answers the existing block."""
-    blocked_id = parse_id(target_raw, InvalidUserId)
-    if blocked_id == blocker_id:
-        raise SelfBlock()
+    blocked_id = parse_other(target_raw, blocker_id, InvalidUserId, SelfBlock)
     profiles = await lock_pair_reading_profiles(connection, project_id, (blocker_id, blocked_id))
     if blocked_id not in profiles:
         raise BlockUserNotFound()
@@ -82,9 +80,7 @@ async def block_status(
     connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, target_raw: str
 ) -> dict[str, Any]:
     """Only the caller's own block: whether the other user blocks the caller is never said."""
-    blocked_id = parse_id(target_raw, InvalidUserId)
-    if blocked_id == blocker_id:
-        raise SelfCheck()
+    blocked_id = parse_other(target_raw, blocker_id, InvalidUserId, SelfCheck)
     found = await repository.find_block(connection, project_id, blocker_id, blocked_id)
     if found is None:
         return {"blocked": False}

@@ -37,6 +37,7 @@ from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
 from mutuals.kit.cursors import Listing, after_position, depth, page_parameters, reads_after
 from mutuals.kit.db.database import InsertUnlessTaken
+from mutuals.kit.db.paging import newest_first
 from mutuals.kit.db.prepared import Prepared, Row
 from mutuals.kit.pagination import PageRequest
 from mutuals.models import connections, users
@@ -500,10 +501,11 @@ def _accepted_page(fields: tuple[SearchField, ...] | None, filtered: bool, after
         branches.append(select(branch))
     merged = union_all(*branches).subquery()
     return Prepared(
-        select(merged)
-        .order_by(merged.c.connected_at.desc(), merged.c.connection_id.desc())
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer))
+        newest_first(
+            select(merged),
+            merged.c.connected_at,
+            merged.c.connection_id,
+        )
     )
 
 
@@ -641,7 +643,7 @@ def _pending_statement(side: Side, after: bool, counted: bool) -> Prepared:
     count = select(func.count().label("total")).select_from(connections).where(mine)
     if after:
         mine = and_(mine, after_position(connections.c.created_at, connections.c.id))
-    page = (
+    page = newest_first(
         select(
             connections.c.id.label("connection_id"),
             connections.c.message,
@@ -655,10 +657,9 @@ def _pending_statement(side: Side, after: bool, counted: bool) -> Prepared:
                 users.c.id == connections.c[other],
             ),
         )
-        .where(mine)
-        .order_by(connections.c.created_at.desc(), connections.c.id.desc())
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer))
+        .where(mine),
+        connections.c.created_at,
+        connections.c.id,
     )
     if not counted:
         return Prepared(page)

@@ -32,7 +32,7 @@ from mutuals.connections.schemas import connection_event, connection_item, pendi
 from mutuals.kit import events
 from mutuals.kit.cursors import CursorRequest, Listing, listed
 from mutuals.kit.db.prepared import Row
-from mutuals.kit.ids import new_id, parse_id
+from mutuals.kit.ids import new_id, parse_id, parse_other
 from mutuals.kit.pagination import PageRequest
 from mutuals.kit.storable import text_problem
 from mutuals.kit.timestamps import to_iso, utc_now
@@ -68,9 +68,7 @@ async def request_connection(
     receiver_raw: str,
     message_raw: Any,
 ) -> dict[str, str]:
-    receiver_id = parse_id(receiver_raw, InvalidReceiverId)
-    if receiver_id == requester_id:
-        raise SelfRequest()
+    receiver_id = parse_other(receiver_raw, requester_id, InvalidReceiverId, SelfRequest)
     message = _clean_message(message_raw)
     profiles = await lock_pair_reading_profiles(connection, project_id, (requester_id, receiver_id))
     if receiver_id not in profiles:
@@ -148,9 +146,7 @@ def _conflict(existing: Row, requester_id: uuid.UUID) -> Exception | None:
 async def status_with(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
 ) -> dict[str, str]:
-    other_id = parse_id(other_raw, InvalidUserId)
-    if other_id == user_id:
-        raise SelfCheck()
+    other_id = parse_other(other_raw, user_id, InvalidUserId, SelfCheck)
     record = await repository.find_between(connection, project_id, user_id, other_id)
     if record is None:
         return {"status": "none"}
@@ -233,9 +229,7 @@ async def remove_by_id(
 async def remove_with_user(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
 ) -> dict[str, str]:
-    other_id = parse_id(other_raw, InvalidUserId)
-    if other_id == user_id:
-        raise SelfDisconnect()
+    other_id = parse_other(other_raw, user_id, InvalidUserId, SelfDisconnect)
     removed = await repository.delete_between_if_removable(
         connection, project_id, user_id, other_id
     )

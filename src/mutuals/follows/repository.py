@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
-    Integer,
     RowMapping,
     Select,
     Uuid,
@@ -29,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mutuals.follows.schemas import Direction
 from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.kit.db.database import InsertUnlessTaken, dialect_insert
+from mutuals.kit.db.paging import newest_first
 from mutuals.kit.db.prepared import Prepared, Row
 from mutuals.models import follow_notices, follows, users
 from mutuals.models.base import UtcDateTime
@@ -240,11 +240,7 @@ def _page_statement(
     statement = _edges(direction, fields, filtered)
     if after:
         statement = statement.where(after_position(follows.c.created_at, follows.c.id))
-    return (
-        statement.order_by(follows.c.created_at.desc(), follows.c.id.desc())
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer))
-    )
+    return newest_first(statement, follows.c.created_at, follows.c.id)
 
 
 @functools.cache

@@ -22,7 +22,7 @@ from mutuals.follows.schemas import Direction, follow_body, follow_item
 from mutuals.kit import events
 from mutuals.kit.cursors import CursorRequest, Listing, listed
 from mutuals.kit.db.prepared import Row
-from mutuals.kit.ids import new_id, parse_id
+from mutuals.kit.ids import new_id, parse_id, parse_other
 from mutuals.kit.pagination import PageRequest
 from mutuals.kit.timestamps import to_iso, utc_now
 from mutuals.notifications.service import notify_new_follow
@@ -38,9 +38,7 @@ async def follow(
     followed_raw: str,
     notification_window_seconds: float,
 ) -> dict[str, str]:
-    followed_id = parse_id(followed_raw, InvalidUserId)
-    if followed_id == follower_id:
-        raise SelfFollow()
+    followed_id = parse_other(followed_raw, follower_id, InvalidUserId, SelfFollow)
     profiles = await lock_pair_reading_profiles(connection, project_id, (follower_id, followed_id))
     if followed_id not in profiles:
         raise FollowUserNotFound()
@@ -70,9 +68,7 @@ async def follow(
 async def follow_status(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, other_raw: str
 ) -> dict[str, Any]:
-    other_id = parse_id(other_raw, InvalidUserId)
-    if other_id == user_id:
-        raise SelfCheck()
+    other_id = parse_other(other_raw, user_id, InvalidUserId, SelfCheck)
     found = await repository.find_follow(connection, project_id, user_id, other_id)
     if found is None:
         return {"isFollowing": False}

@@ -40,3 +40,14 @@ def parse_id(raw: object, invalid: type[AppError]) -> uuid.UUID:
 # Path ids are parsed by each endpoint (so a bad one answers that endpoint's own 400 code),
 # but documented as UUIDs.
 IdPath = Annotated[str, Path(json_schema_extra={"format": "uuid"})]
+
+
+def parse_other(
+    raw: object, me: uuid.UUID, invalid: type[AppError], refused: AppError | type[AppError]
+) -> uuid.UUID:
+    """The id of another user than `me`: `invalid` when it is no id, `refused` (the
+    endpoint's self-… error) when it is `me`."""
+    other = parse_id(raw, invalid)
+    if other == me:
+        raise refused
+    return other

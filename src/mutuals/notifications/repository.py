@@ -3,7 +3,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
     RowMapping,
     bindparam,
     delete,
@@ -14,10 +13,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
+from mutuals.kit.cursors import Listing
 from mutuals.kit.db import appends
+from mutuals.kit.db.paging import read_page
 from mutuals.kit.db.prepared import Prepared
-from mutuals.kit.pagination import PageRequest
 from mutuals.models import app_notifications
 
 # A literal so the planner can use the partial index of unread rows.
@@ -59,23 +58,8 @@ async def list_for_user(
 ) -> tuple[list[RowMapping], int | None]:
     """A page of the user's notifications, and their total (None for a page by cursor)."""
     mine = (app_notifications.c.project_id == project_id) & (app_notifications.c.user_id == user_id)
-    total = None
-    if isinstance(listing, PageRequest):
-        count = select(func.count()).select_from(app_notifications).where(mine)
-        total = await connection.scalar(count) or 0
-        if listing.offset >= total:
-            return [], total
-    if reads_after(listing):
-        mine = mine & after_position(app_notifications.c.created_at, app_notifications.c.id)
-    result = await connection.execute(
-        select(app_notifications)
-        .where(mine)
-        .order_by(app_notifications.c.created_at.desc(), app_notifications.c.id.desc())
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer)),
-        page_parameters(listing),
-    )
-    return list(result.mappings()), total
+    at, item_id = app_notifications.c.created_at, app_notifications.c.id
+    return await read_page(connection, select(app_notifications), mine, at, item_id, listing)
 
 
 async def count_unread(

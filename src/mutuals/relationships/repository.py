@@ -41,6 +41,7 @@ from sqlalchemy.sql.elements import BindParameter, KeyedColumnElement
 from mutuals.connections.repository import ACCEPTED, pair_is
 from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
 from mutuals.kit.db.database import dialect_insert
+from mutuals.kit.db.paging import newest_first
 from mutuals.kit.pagination import PageRequest
 from mutuals.models import blocks, connections, follows, suggestion_dismissals, users
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
@@ -261,17 +262,16 @@ def _mutual_connections(driver: Driver, after: bool) -> tuple[Select[Any], Selec
     )
     connected_at = edges.c.connected_at if driver == "caller" else probe.c.responded_at
     record_id = edges.c.connection_id if driver == "caller" else probe.c.id
-    page = (
+    page = newest_first(
         select(
             *_user_columns(),
             connected_at.label("position_at"),
             record_id.label("position_id"),
         )
         .select_from(joined.join(users, _joined_user(edges.c.other_id)))
-        .where(after_position(connected_at, record_id) if after else true())
-        .order_by(connected_at.desc(), record_id.desc())
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer))
+        .where(after_position(connected_at, record_id) if after else true()),
+        connected_at,
+        record_id,
     )
     return page, select(func.count()).select_from(joined)
 
@@ -291,7 +291,7 @@ def _known_followers(after: bool) -> tuple[Select[Any], Select[Any]]:
         theirs.c.project_id == PROJECT,
         theirs.c.followed_id == OTHER,
     )
-    page = (
+    page = newest_first(
         select(
             *_user_columns(),
             theirs.c.created_at.label("position_at"),
@@ -301,10 +301,9 @@ def _known_followers(after: bool) -> tuple[Select[Any], Select[Any]]:
         .where(
             joined_where,
             after_position(theirs.c.created_at, theirs.c.id) if after else true(),
-        )
-        .order_by(theirs.c.created_at.desc(), theirs.c.id.desc())
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer))
+        ),
+        theirs.c.created_at,
+        theirs.c.id,
     )
     return page, select(func.count()).select_from(joined).where(joined_where)
 

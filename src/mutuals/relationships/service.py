@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.connections.errors import ConnectionUserNotFound, InvalidUserId, SelfCheck
 from mutuals.kit.cursors import Listing, listed
-from mutuals.kit.ids import parse_id, parse_uuid
+from mutuals.kit.ids import parse_id, parse_other, parse_uuid
 from mutuals.kit.timestamps import utc_now
 from mutuals.relationships import repository
 from mutuals.relationships.errors import InvalidRelationshipQuery
@@ -114,9 +114,12 @@ async def shared_list(
     listing: Listing,
 ) -> dict[str, Any]:
     """Mutual connections or known followers of another user, as the caller sees them."""
-    other_id = parse_id(other_raw, InvalidUserId)
-    if other_id == caller_id:
-        raise SelfCheck("You cannot list what you share with yourself")
+    other_id = parse_other(
+        other_raw,
+        caller_id,
+        InvalidUserId,
+        SelfCheck("You cannot list what you share with yourself"),
+    )
     sizes = await repository.sizes(connection, project_id, caller_id, other_id)
     if other_id not in sizes or sizes[other_id]["blocks_viewer"]:
         raise ConnectionUserNotFound()

@@ -6,13 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
     RowMapping,
     and_,
     bindparam,
     delete,
     exists,
-    func,
     insert,
     select,
     tuple_,
@@ -20,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_after
-from mutuals.kit.pagination import PageRequest
+from mutuals.kit.cursors import Listing
+from mutuals.kit.db.paging import read_page
 from mutuals.models import events, webhook_deliveries, webhooks
 
 DUE_STATUSES = ("pending", "failed")
@@ -130,7 +128,7 @@ async def list_webhooks(
     connection: AsyncConnection, project_id: uuid.UUID, listing: Listing
 ) -> tuple[list[RowMapping], int | None]:
     mine = webhooks.c.project_id == project_id
-    return await _page(
+    return await read_page(
         connection,
         select(*WEBHOOK_COLUMNS),
         mine,
@@ -146,35 +144,7 @@ async def list_deliveries(
     deliveries = webhook_deliveries.c
     query = select(*DELIVERY_COLUMNS, events.c.type.label("event_type")).join(events, _ITS_EVENT)
     mine = and_(deliveries.project_id == project_id, deliveries.webhook_id == webhook_id)
-    return await _page(connection, query, mine, deliveries.created_at, deliveries.id, listing)
-
-
-async def _page(
-    connection: AsyncConnection,
-    query: Any,
-    condition: Any,
-    at: Any,
-    item_id: Any,
-    listing: Listing,
-) -> tuple[list[RowMapping], int | None]:
-    """A page, newest first, and the total (None for a page by cursor)."""
-    total = None
-    if isinstance(listing, PageRequest):
-        table = at.table
-        total = await connection.scalar(select(func.count()).select_from(table).where(condition))
-        total = total or 0
-        if listing.offset >= total:
-            return [], total
-    if reads_after(listing):
-        condition = and_(condition, after_position(at, item_id))
-    result = await connection.execute(
-        query.where(condition)
-        .order_by(at.desc(), item_id.desc())
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer)),
-        page_parameters(listing),
-    )
-    return list(result.mappings()), total
+    return await read_page(connection, query, mine, deliveries.created_at, deliveries.id, listing)
 
 
 async def find_delivery(
