@@ -5,13 +5,12 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.kit.db.rows import matching
 from mutuals.models import users
 
 
 async def user_exists(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
 ) -> bool:
-    found = await connection.scalar(
-        select(users.c.id).where(users.c.project_id == project_id, users.c.id == user_id)
-    )
-    return found is not None
+    its_id = matching(users, project_id=project_id, id=user_id)
+    return await connection.scalar(select(users.c.id).where(its_id)) is not None

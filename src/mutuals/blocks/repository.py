@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mutuals.kit.cursors import Listing
 from mutuals.kit.db.database import insert_ignoring_conflicts
 from mutuals.kit.db.paging import read_page
+from mutuals.kit.db.rows import matching, one_or_none
 from mutuals.models import blocks, users
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 
@@ -41,30 +42,16 @@ async def insert_block(
 async def find_block(
     connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, blocked_id: uuid.UUID
 ) -> RowMapping | None:
-    result = await connection.execute(
-        select(*BLOCK_COLUMNS).where(
-            blocks.c.project_id == project_id,
-            blocks.c.blocker_id == blocker_id,
-            blocks.c.blocked_id == blocked_id,
-        )
-    )
-    return result.mappings().one_or_none()
+    pair = matching(blocks, project_id=project_id, blocker_id=blocker_id, blocked_id=blocked_id)
+    return await one_or_none(connection, select(*BLOCK_COLUMNS).where(pair))
 
 
 async def delete_block(
     connection: AsyncConnection, project_id: uuid.UUID, blocker_id: uuid.UUID, blocked_id: uuid.UUID
 ) -> RowMapping | None:
     """The deleted block, or None when there was none."""
-    result = await connection.execute(
-        delete(blocks)
-        .where(
-            blocks.c.project_id == project_id,
-            blocks.c.blocker_id == blocker_id,
-            blocks.c.blocked_id == blocked_id,
-        )
-        .returning(*BLOCK_COLUMNS)
-    )
-    return result.mappings().one_or_none()
+    pair = matching(blocks, project_id=project_id, blocker_id=blocker_id, blocked_id=blocked_id)
+    return await one_or_none(connection, delete(blocks).where(pair).returning(*BLOCK_COLUMNS))
 
 
 async def list_mine(

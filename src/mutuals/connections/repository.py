@@ -137,7 +137,7 @@ async def find_by_id(
     return result.mappings().one_or_none()
 
 
-def _fresh_request(
+def fresh_request(
     connection_id: uuid.UUID,
     requester_id: uuid.UUID,
     receiver_id: uuid.UUID,
@@ -239,7 +239,7 @@ async def replace_declined_by_receiver(
             connections.c.status == DECLINED,
             connections.c.receiver_id == requester_id,
         )
-        .values(**_fresh_request(connection_id, requester_id, receiver_id, message, now))
+        .values(**fresh_request(connection_id, requester_id, receiver_id, message, now))
         .returning(connections.c.id)
     )
     return (await connection.scalar(statement)) is not None

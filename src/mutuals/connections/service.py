@@ -95,15 +95,7 @@ async def request_connection(
     else:
         raise RequestPending()
 
-    requested = {
-        "id": connection_id,
-        "requester_id": requester_id,
-        "receiver_id": receiver_id,
-        "status": "pending",
-        "message": message,
-        "created_at": now,
-        "responded_at": None,
-    }
+    requested = repository.fresh_request(connection_id, requester_id, receiver_id, message, now)
     _record(connection, project_id, "connection.requested", requested, requester_id, now)
     await notify_connection_event(
         connection,

@@ -30,6 +30,7 @@ from mutuals.kit.cursors import Listing, after_position, page_parameters, reads_
 from mutuals.kit.db.database import InsertUnlessTaken, dialect_insert
 from mutuals.kit.db.paging import newest_first
 from mutuals.kit.db.prepared import Prepared, Row
+from mutuals.kit.db.rows import matching, one_or_none
 from mutuals.models import follow_notices, follows, users
 from mutuals.models.base import UtcDateTime
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
@@ -113,10 +114,8 @@ async def find_follow(
 async def follow_exists(
     connection: AsyncConnection, project_id: uuid.UUID, follow_id: uuid.UUID
 ) -> bool:
-    found = await connection.scalar(
-        select(follows.c.id).where(follows.c.project_id == project_id, follows.c.id == follow_id)
-    )
-    return found is not None
+    its_id = matching(follows, project_id=project_id, id=follow_id)
+    return await connection.scalar(select(follows.c.id).where(its_id)) is not None
 
 
 async def delete_follow(
@@ -125,16 +124,10 @@ async def delete_follow(
     follower_id: uuid.UUID,
     followed_id: uuid.UUID,
 ) -> RowMapping | None:
-    result = await connection.execute(
-        delete(follows)
-        .where(
-            follows.c.project_id == project_id,
-            follows.c.follower_id == follower_id,
-            follows.c.followed_id == followed_id,
-        )
-        .returning(*FOLLOW_COLUMNS)
+    pair = matching(
+        follows, project_id=project_id, follower_id=follower_id, followed_id=followed_id
     )
-    return result.mappings().one_or_none()
+    return await one_or_none(connection, delete(follows).where(pair).returning(*FOLLOW_COLUMNS))
 
 
 async def delete_follow_by_id(
@@ -144,16 +137,8 @@ async def delete_follow_by_id(
     follower_id: uuid.UUID,
 ) -> RowMapping | None:
     """Deletes the follow only if `follower_id` is its follower (the check is the WHERE)."""
-    result = await connection.execute(
-        delete(follows)
-        .where(
-            follows.c.project_id == project_id,
-            follows.c.id == follow_id,
-            follows.c.follower_id == follower_id,
-        )
-        .returning(*FOLLOW_COLUMNS)
-    )
-    return result.mappings().one_or_none()
+    its = matching(follows, project_id=project_id, id=follow_id, follower_id=follower_id)
+    return await one_or_none(connection, delete(follows).where(its).returning(*FOLLOW_COLUMNS))
 
 
 async def adjust_follow_counts(

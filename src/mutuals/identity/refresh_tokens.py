@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.kit.db.rows import matching, one_or_none
 from mutuals.models import refresh_tokens
 
 
@@ -43,8 +44,7 @@ async def claim_rotation(
     result = await connection.execute(
         update(refresh_tokens)
         .where(
-            refresh_tokens.c.project_id == project_id,
-            refresh_tokens.c.id == token_id,
+            matching(refresh_tokens, project_id=project_id, id=token_id),
             refresh_tokens.c.rotated_at.is_(None),
             refresh_tokens.c.revoked_at.is_(None),
             refresh_tokens.c.expires_at > now,
@@ -58,12 +58,8 @@ async def claim_rotation(
 async def find_token(
     connection: AsyncConnection, project_id: uuid.UUID, token_id: uuid.UUID
 ) -> RowMapping | None:
-    result = await connection.execute(
-        select(refresh_tokens).where(
-            refresh_tokens.c.project_id == project_id, refresh_tokens.c.id == token_id
-        )
-    )
-    return result.mappings().one_or_none()
+    its = matching(refresh_tokens, project_id=project_id, id=token_id)
+    return await one_or_none(connection, select(refresh_tokens).where(its))
 
 
 async def revoke_family(
@@ -72,8 +68,7 @@ async def revoke_family(
     await connection.execute(
         update(refresh_tokens)
         .where(
-            refresh_tokens.c.project_id == project_id,
-            refresh_tokens.c.family_id == family_id,
+            matching(refresh_tokens, project_id=project_id, family_id=family_id),
             refresh_tokens.c.revoked_at.is_(None),
         )
         .values(revoked_at=now)

@@ -17,6 +17,7 @@ from mutuals.kit.cursors import Listing
 from mutuals.kit.db import appends
 from mutuals.kit.db.paging import read_page
 from mutuals.kit.db.prepared import Prepared
+from mutuals.kit.db.rows import matching
 from mutuals.models import app_notifications
 
 # A literal so the planner can use the partial index of unread rows.
@@ -68,11 +69,7 @@ async def count_unread(
     total = await connection.scalar(
         select(func.count())
         .select_from(app_notifications)
-        .where(
-            app_notifications.c.project_id == project_id,
-            app_notifications.c.user_id == user_id,
-            UNREAD,
-        )
+        .where(matching(app_notifications, project_id=project_id, user_id=user_id), UNREAD)
     )
     return total or 0
 
@@ -85,13 +82,10 @@ async def mark_read(
     now: datetime,
 ) -> bool:
     """True when the user owns the notification (already read or not)."""
+    its = matching(app_notifications, project_id=project_id, id=notification_id, user_id=user_id)
     result = await connection.execute(
         update(app_notifications)
-        .where(
-            app_notifications.c.project_id == project_id,
-            app_notifications.c.id == notification_id,
-            app_notifications.c.user_id == user_id,
-        )
+        .where(its)
         .values(is_read=True, updated_at=now)
         .returning(app_notifications.c.id)
     )
@@ -103,11 +97,7 @@ async def mark_all_read(
 ) -> int:
     result = await connection.execute(
         update(app_notifications)
-        .where(
-            app_notifications.c.project_id == project_id,
-            app_notifications.c.user_id == user_id,
-            UNREAD,
-        )
+        .where(matching(app_notifications, project_id=project_id, user_id=user_id), UNREAD)
         .values(is_read=True, updated_at=now)
         .returning(app_notifications.c.id)
     )

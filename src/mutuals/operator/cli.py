@@ -120,6 +120,11 @@ def _run(work: Callable[[AsyncConnection, Settings], Awaitable[T]]) -> T:
     return asyncio.run(in_transaction())
 
 
+# Options several commands take, said once.
+ProjectOption = Annotated[str, typer.Option("--project", help="Project id.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
 def _project_id(raw: str) -> uuid.UUID:
     parsed = parse_uuid(raw.lower())
     if parsed is None:
@@ -221,7 +226,7 @@ def dispatch() -> None:
 @project_app.command("create")
 def project_create(
     name: Annotated[str, typer.Option("--name", help="Project name.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Create a project and its first service key (shown once)."""
 
@@ -240,9 +245,9 @@ def project_create(
 
 @project_app.command("add-key")
 def project_add_key(
-    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    project: ProjectOption,
     label: Annotated[str, typer.Option("--label", help="What the key is for.")] = "added",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Issue another service key (shown once), e.g. to rotate the current one."""
     project_id = _project_id(project)
@@ -260,7 +265,7 @@ def project_add_key(
 
 @project_app.command("revoke-key")
 def project_revoke_key(
-    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    project: ProjectOption,
     key: Annotated[str, typer.Option("--key", help="The service key to revoke.")],
 ) -> None:
     """Revoke a service key; requests made with it are refused from then on."""
@@ -276,7 +281,7 @@ def project_revoke_key(
 
 @project_app.command("set-public-key")
 def project_set_public_key(
-    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    project: ProjectOption,
     file: Annotated[Path, typer.Option("--file", help="PEM file of the RSA public key.")],
 ) -> None:
     """Register the RSA public key that verifies external-user JWTs of this project."""
@@ -295,12 +300,12 @@ def project_set_public_key(
 
 @project_app.command("set-origins")
 def project_set_origins(
-    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    project: ProjectOption,
     origins: Annotated[
         list[str] | None,
         typer.Argument(help="scheme://host[:port] or *; none clears the list.", show_default=False),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Replace the web origins allowed to call the project from a browser (CORS)."""
     project_id = _project_id(project)
@@ -323,11 +328,11 @@ def project_set_origins(
 
 @user_app.command("create")
 def user_create(
-    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    project: ProjectOption,
     username: Annotated[str, typer.Option("--username", help="Unique username.")],
     email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Create a user and print a fresh access token for it."""
     project_id = _project_id(project)
@@ -356,7 +361,7 @@ def user_create(
 
 @app.command()
 def token(
-    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    project: ProjectOption,
     user: Annotated[str, typer.Option("--user", help="User id.")],
 ) -> None:
     """Print a fresh access token for a user."""
@@ -375,7 +380,7 @@ def token(
 
 @project_app.command("list")
 def project_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """List every project: id, name, when it was created, how many users it has."""
 
@@ -404,8 +409,8 @@ def project_list(
 
 @project_app.command("keys")
 def project_keys(
-    project: Annotated[str, typer.Option("--project", help="Project id.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    project: ProjectOption,
+    as_json: JsonFlag = False,
 ) -> None:
     """List a project's service keys: id, label, created, last used, revoked (never the key:
     only its hash is kept)."""
@@ -427,12 +432,12 @@ def project_keys(
 
 @user_app.command("list")
 def user_list(
-    project: Annotated[str, typer.Option("--project", help="Project id.")],
+    project: ProjectOption,
     query: Annotated[
         str | None, typer.Option("--query", help="Part of a username, name or email.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1)] = 100,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """List a project's users, oldest first, optionally those matching --query."""
     project_id = _project_id(project)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.kit.db.rows import matching
 from mutuals.kit.ids import new_id
 from mutuals.kit.timestamps import to_iso, to_iso_or_none, utc_now
 from mutuals.models import service_keys
@@ -76,8 +77,7 @@ async def record_service_key_use(
     await connection.execute(
         update(service_keys)
         .where(
-            service_keys.c.project_id == project_id,
-            service_keys.c.id == key_id,
+            matching(service_keys, project_id=project_id, id=key_id),
             or_(
                 service_keys.c.last_used_at.is_(None),
                 service_keys.c.last_used_at < now - LAST_USED_PRECISION,
