@@ -25,7 +25,8 @@ async def insert_block(
     now: datetime,
 ) -> RowMapping | None:
     """The new block, or None when the pair was already blocked this way."""
-    result = await connection.execute(
+    return await one_or_none(
+        connection,
         insert_ignoring_conflicts(connection, blocks)
         .values(
             project_id=project_id,
@@ -34,9 +35,8 @@ async def insert_block(
             blocked_id=blocked_id,
             created_at=now,
         )
-        .returning(*BLOCK_COLUMNS)
+        .returning(*BLOCK_COLUMNS),
     )
-    return result.mappings().one_or_none()
 
 
 async def find_block(

@@ -39,6 +39,7 @@ from mutuals.kit.cursors import Listing, after_position, depth, page_parameters,
 from mutuals.kit.db.database import InsertUnlessTaken
 from mutuals.kit.db.paging import newest_first
 from mutuals.kit.db.prepared import Prepared, Row
+from mutuals.kit.db.rows import one_or_none
 from mutuals.kit.pagination import PageRequest
 from mutuals.models import connections, users
 from mutuals.models.base import UtcDateTime
@@ -131,10 +132,10 @@ async def find_between(
 async def find_by_id(
     connection: AsyncConnection, project_id: uuid.UUID, connection_id: uuid.UUID
 ) -> RowMapping | None:
-    result = await connection.execute(
-        select(*RECORD_COLUMNS).where(_id_is(project_id, connection_id))
+    return await one_or_none(
+        connection,
+        select(*RECORD_COLUMNS).where(_id_is(project_id, connection_id)),
     )
-    return result.mappings().one_or_none()
 
 
 def fresh_request(
@@ -693,7 +694,7 @@ async def delete_between(
     connection: AsyncConnection, project_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID
 ) -> RowMapping | None:
     """Deletes the record between two users, whatever its state (a block severs it)."""
-    result = await connection.execute(
-        delete(connections).where(_pair_is(project_id, a, b)).returning(*RECORD_COLUMNS)
+    return await one_or_none(
+        connection,
+        delete(connections).where(_pair_is(project_id, a, b)).returning(*RECORD_COLUMNS),
     )
-    return result.mappings().one_or_none()

@@ -7,6 +7,7 @@ from sqlalchemy import RowMapping, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.kit.db.database import dialect_insert
+from mutuals.kit.db.rows import one_or_none
 from mutuals.models import idempotency_keys
 
 KEY_COLUMNS = ("project_id", "caller", "key")
@@ -19,15 +20,15 @@ async def find(
     key: str,
     not_before: datetime,
 ) -> RowMapping | None:
-    result = await connection.execute(
+    return await one_or_none(
+        connection,
         select(idempotency_keys).where(
             idempotency_keys.c.project_id == project_id,
             idempotency_keys.c.caller == caller,
             idempotency_keys.c.key == key,
             idempotency_keys.c.created_at >= not_before,
-        )
+        ),
     )
-    return result.mappings().one_or_none()
 
 
 async def remember(

@@ -41,7 +41,8 @@ async def claim_rotation(
     now: datetime,
 ) -> RowMapping | None:
     """Marks the token rotated if it is live; only one concurrent caller gets the row."""
-    result = await connection.execute(
+    return await one_or_none(
+        connection,
         update(refresh_tokens)
         .where(
             matching(refresh_tokens, project_id=project_id, id=token_id),
@@ -50,9 +51,8 @@ async def claim_rotation(
             refresh_tokens.c.expires_at > now,
         )
         .values(rotated_at=now, successor_id=successor_id)
-        .returning(refresh_tokens.c.family_id, refresh_tokens.c.user_id)
+        .returning(refresh_tokens.c.family_id, refresh_tokens.c.user_id),
     )
-    return result.mappings().one_or_none()
 
 
 async def find_token(

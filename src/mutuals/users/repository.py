@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.kit.db.database import pair_lock_key
 from mutuals.kit.db.prepared import Prepared, Row
+from mutuals.kit.db.rows import one_or_none
 from mutuals.models import users
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.users.search import like_pattern, user_matches
@@ -18,10 +19,10 @@ async def insert_user(connection: AsyncConnection, values: dict[str, Any]) -> No
 async def get_user(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID
 ) -> RowMapping | None:
-    result = await connection.execute(
-        select(users).where(users.c.project_id == project_id, users.c.id == user_id)
+    return await one_or_none(
+        connection,
+        select(users).where(users.c.project_id == project_id, users.c.id == user_id),
     )
-    return result.mappings().one_or_none()
 
 
 PUBLIC_PAIR = Prepared(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.kit.cursors import Listing
 from mutuals.kit.db.paging import read_page
+from mutuals.kit.db.rows import one_or_none
 from mutuals.models import events, webhook_deliveries, webhooks
 
 DUE_STATUSES = ("pending", "failed")
@@ -83,13 +84,13 @@ async def update_webhook(
     webhook_id: uuid.UUID,
     values: dict[str, Any],
 ) -> RowMapping | None:
-    result = await connection.execute(
+    return await one_or_none(
+        connection,
         update(webhooks)
         .where(_webhook_is(project_id, webhook_id))
         .values(**values)
-        .returning(*WEBHOOK_COLUMNS)
+        .returning(*WEBHOOK_COLUMNS),
     )
-    return result.mappings().one_or_none()
 
 
 async def rotate_secret(
@@ -101,7 +102,8 @@ async def rotate_secret(
     now: datetime,
 ) -> RowMapping | None:
     """The current secret becomes the previous one (the SET reads the old value)."""
-    result = await connection.execute(
+    return await one_or_none(
+        connection,
         update(webhooks)
         .where(_webhook_is(project_id, webhook_id))
         .values(
@@ -110,9 +112,8 @@ async def rotate_secret(
             secret=sealed,
             updated_at=now,
         )
-        .returning(*WEBHOOK_COLUMNS)
+        .returning(*WEBHOOK_COLUMNS),
     )
-    return result.mappings().one_or_none()
 
 
 async def delete_webhook(
