@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from mutuals.models import metadata
+from mutuals.models.user_search import in_schema
 from mutuals.operator.migrate import alembic_config, upgrade
 from tests.databases import migrated_database
 
@@ -19,7 +20,14 @@ async def schema_differences(url: str) -> list[Any]:
     engine = create_async_engine(url)
 
     def compare(connection: Connection) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        dialect = connection.dialect.name
+
+        def include(_object: Any, name: str | None, kind: str, *_: Any) -> bool:
+            return in_schema(dialect, kind, name)
+
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include}
+        )
         return list(compare_metadata(context, metadata))
 
     try:

@@ -17,6 +17,8 @@ from mutuals.auth.tokens import TokenSigner
 from mutuals.blocks.router import router as blocks_router
 from mutuals.config import Settings, get_settings
 from mutuals.connections.router import router as connections_router
+from mutuals.finding.router import router as finding_router
+from mutuals.finding.router import search_router
 from mutuals.follows.router import router as follows_router
 from mutuals.idempotency import service as idempotency
 from mutuals.identity.router import router as identity_router
@@ -101,6 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     v7 = APIRouter(prefix="/v7/{projectId}")
     v7.include_router(identity_router)
+    # Before users: /users/by-username must not read as a user id.
+    v7.include_router(finding_router)
+    v7.include_router(search_router)
     v7.include_router(users_router)
     # Before connections: /connections/suggestions must not read as a connection id.
     v7.include_router(relationships_router)

@@ -171,3 +171,33 @@ async def test_discovery_endpoints_share_their_own_100(limited_app: FastAPI) -> 
     count = await project.call("GET", "/connections/count", ada)
     assert count.status_code == 200
     assert count.headers["ratelimit-remaining"] == "99"
+
+
+@pytest.mark.parametrize("limited_app", [{"rate_limit_user_search": "6/minute"}], indirect=True)
+async def test_user_suggestions_and_search_share_their_own_allowance(
+    limited_app: FastAPI,
+) -> None:
+    """§12: autocomplete is chatty, so suggestions and search draw on an allowance of their
+    own (300 per 5 minutes by default), apart from the default group's."""
+    project = await project_on(limited_app)
+    ada = await project.user()
+    first = await project.call("GET", "/users/suggestions?query=a", ada)
+    assert first.headers["ratelimit-limit"] == "6"
+    for attempt in range(5):
+        if attempt % 2:
+            response = await project.call("GET", "/users/suggestions?query=a", ada)
+        else:
+            response = await project.call("POST", "/search/users", ada, json={"query": "ada"})
+        assert response.status_code == 200, response.text
+        assert response.headers["ratelimit-remaining"] == str(4 - attempt)
+    assert_json(await project.call("GET", "/users/suggestions?query=a", ada), 429, TOO_MANY)
+    assert_json(
+        await project.call("POST", "/search/users", ada, json={"query": "ada"}), 429, TOO_MANY
+    )
+    lookup = await project.call("GET", "/users/by-username?username=nobody", ada)
+    assert lookup.status_code == 404
+    assert lookup.headers["ratelimit-remaining"] == "99"
+
+
+def test_the_user_search_allowance_defaults_to_300_per_5_minutes() -> None:
+    assert Settings().rate_limit_user_search == "300/5minutes"

@@ -48,6 +48,7 @@ async def test_every_method_once(setup: Setup) -> None:
         _follows(service, ada, bob)
         _relationships(service, ada, bob, carol, dave)
         _blocks(service, ada, carol)
+        _finding(service, session, ada, bob)
         _notifications(service, bob)
         await _webhooks(service, ada, bob)
         _operations(service)
@@ -179,6 +180,36 @@ def _blocks(service: Client, ada: User, carol: User) -> None:
     assert [blocked.blocked_user.id for blocked in as_ada.blocks.mine()] == [carol.id]
     as_ada.blocks.unblock(carol.id)
     assert not as_ada.blocks.status(carol.id).blocked
+
+
+def _finding(service: Client, anonymous: Client, ada: User, bob: User) -> None:
+    created = service.users.by_foreign_id(
+        "app-7",
+        create_if_not_found=True,
+        name="Zoë Quill",
+        username="zquill",
+        metadata={"plan": "pro"},
+    )
+    assert isinstance(created, AuthUser) and created.foreign_id == "app-7"
+    assert created.metadata == {"plan": "pro"}
+    assert service.users.by_foreign_id("app-7").id == created.id
+    public = anonymous.users.by_foreign_id("app-7")
+    assert not isinstance(public, AuthUser) and public.username == "zquill"
+    with pytest.raises(mutuals_client.NotFound):
+        anonymous.users.by_foreign_id("app-8")
+    assert anonymous.users.by_username("@ZQuill").id == created.id
+    assert anonymous.users.check_username("zquill") is False
+    assert anonymous.users.check_username("zquill2") is True
+    with pytest.raises(mutuals_client.BadRequest) as invalid:
+        anonymous.users.check_username("no")
+    assert invalid.value.code == "user/invalid-username"
+    assert [user.id for user in anonymous.users.suggestions("zoe")] == [created.id]
+    # Ada follows Bob: for Ada, Bob comes before anyone else named like him.
+    as_ada = service.acting_as(ada.id)
+    assert bob.username is not None
+    assert as_ada.users.suggestions(bob.username[:3], limit=3)[0].id == bob.id
+    [hit] = anonymous.users.search("zoe quil", limit=5)
+    assert hit.record.id == created.id and 0.5 < hit.similarity < 1
 
 
 def _notifications(service: Client, bob: User) -> None:

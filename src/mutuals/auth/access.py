@@ -144,6 +144,7 @@ BlockChangeUser = FollowChangeUser  # one allowance for follow, unfollow, block 
 DiscoveryUser = Annotated[UserCaller, user_access("discovery")]
 CurrentUser = Annotated[UserCaller, user_access("default")]
 PublicVisitor = Annotated[Visitor, visitor_access("default")]
+SearchingVisitor = Annotated[Visitor, visitor_access("user-search")]
 AuthProject = Annotated[uuid.UUID, project_access("auth")]
 Project = Annotated[uuid.UUID, project_access(None)]
 

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     rate_limit_follow_block: str = "75/5minutes"
     # Batch relationships, suggestions (and dismissing one), mutual lists.
     rate_limit_discovery: str = "100/5minutes"
+    # User suggestions and search: autocomplete asks at every keystroke.
+    rate_limit_user_search: str = "300/5minutes"
     # Comma-separated addresses whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
 

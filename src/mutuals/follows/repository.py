@@ -33,6 +33,7 @@ from mutuals.kit.db.prepared import Prepared, Row
 from mutuals.kit.db.rows import matching, one_or_none
 from mutuals.models import follow_notices, follows, users
 from mutuals.models.base import UtcDateTime
+from mutuals.users import index
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.users.search import Search, SearchField, list_parameters, user_matches
 from mutuals.visibility.filters import Viewer, blocked_either_way, hidden_users, visible
@@ -160,9 +161,13 @@ async def adjust_follow_counts(
             following_count=users.c.following_count
             + case((users.c.id == follower_id, delta), else_=0),
         )
-        .returning(*PUBLIC_USER_COLUMNS)
+        .returning(*PUBLIC_USER_COLUMNS, users.c.followers_count)
     )
-    return {row["id"]: row for row in result.mappings()}
+    profiles = {row["id"]: row for row in result.mappings()}
+    if followed_id in profiles:
+        count = profiles[followed_id]["followers_count"]
+        await index.follower_count_changed(connection, project_id, followed_id, count, delta)
+    return profiles
 
 
 async def claim_notice(

@@ -33,7 +33,13 @@ SHARED_STORE_FALLBACKS = Counter(
 logger = logging.getLogger("mutuals.ratelimit")
 
 Group = Literal[
-    "connection-request", "connection-change", "follow-block", "discovery", "default", "auth"
+    "connection-request",
+    "connection-change",
+    "follow-block",
+    "discovery",
+    "user-search",
+    "default",
+    "auth",
 ]
 STATE_KEY = "rate_limit"
 
@@ -81,6 +87,7 @@ class RateLimiter:
             "connection-change": parse(settings.rate_limit_connection_change),
             "follow-block": parse(settings.rate_limit_follow_block),
             "discovery": parse(settings.rate_limit_discovery),
+            "user-search": parse(settings.rate_limit_user_search),
             "default": parse(settings.rate_limit_default),
             "auth": parse(settings.rate_limit_auth),
         }

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from mutuals.models import metadata
+from mutuals.models.user_search import in_schema
 
 # Several `mutuals serve` processes may start at once; this lock makes them take turns.
 MIGRATION_LOCK_KEY = 7_104_221_011
@@ -19,6 +20,9 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=lambda _object, name, kind, *_: in_schema(
+            connection.dialect.name, kind, name
+        ),
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

@@ -11,6 +11,7 @@ from mutuals.models.projects import projects
 from mutuals.models.refresh_tokens import refresh_tokens
 from mutuals.models.service_keys import service_keys
 from mutuals.models.suggestion_dismissals import suggestion_dismissals
+from mutuals.models.user_search import user_search_terms, user_search_trigrams
 from mutuals.models.users import users
 from mutuals.models.webhooks import events, webhook_deliveries, webhooks
 
@@ -28,6 +29,8 @@ __all__ = [
     "refresh_tokens",
     "service_keys",
     "suggestion_dismissals",
+    "user_search_terms",
+    "user_search_trigrams",
     "users",
     "webhook_deliveries",
     "webhooks",

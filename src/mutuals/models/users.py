@@ -29,6 +29,9 @@ users = Table(
     Column("email", String(320), nullable=True),
     Column("password_hash", String(255), nullable=True),
     Column("name", String(100), nullable=True),
+    # The name's words, lower case and without accents, one space apart (users/names.py):
+    # what finding users matches (API.md §12).
+    Column("name_folded", String(200), nullable=True),
     Column("username", String(30), nullable=True),
     Column("avatar", Text, nullable=True),
     Column("bio", String(300), nullable=True),

@@ -63,6 +63,39 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Changes the caller's own profile (or any user's, with the service key). Emits "
         "`user.updated`.",
     ),
+    # Finding users (§12)
+    ("GET", V7 + "/users/by-foreign-id"): Operation(
+        "getUserByForeignId",
+        "public",
+        "A user by the app's own id for them (`foreignId`). With the service key and "
+        "`createIfNotFound=true` the user is created when absent (201); concurrent creations "
+        "of one foreign id create one user, the others answer it (200).",
+    ),
+    ("GET", V7 + "/users/by-username"): Operation(
+        "getUserByUsername",
+        "public",
+        "A user by username, in any case, a leading `@` ignored. A user who blocks the "
+        "caller does not exist for them.",
+    ),
+    ("GET", V7 + "/users/check-username"): Operation(
+        "checkUsernameAvailability",
+        "public",
+        "Whether a username that follows the sign-up rules is free to take.",
+    ),
+    ("GET", V7 + "/users/suggestions"): Operation(
+        "getUserSuggestions",
+        "public",
+        "Autocomplete over usernames and the words of names, case- and accent-insensitive, "
+        "as a bare array. For a signed-in caller: connections, then users they follow, their "
+        "followers, users sharing the most connections with them, then everyone else; never "
+        "the caller, never anyone blocked either way. Index-backed.",
+    ),
+    ("POST", V7 + "/search/users"): Operation(
+        "searchUsers",
+        "public",
+        "Typo-tolerant search of usernames and names (trigram similarity 0-1), most similar "
+        "first, ties ranked as suggestions are. Index-backed.",
+    ),
     # Relationships and discovery (§8)
     ("GET", V7 + "/relationships"): Operation(
         "getRelationships",

@@ -8,12 +8,25 @@ from mutuals.kit.db.database import pair_lock_key
 from mutuals.kit.db.prepared import Prepared, Row
 from mutuals.kit.db.rows import one_or_none
 from mutuals.models import users
+from mutuals.users import index
+from mutuals.users.names import folded_name
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 from mutuals.users.search import like_pattern, user_matches
 
 
 async def insert_user(connection: AsyncConnection, values: dict[str, Any]) -> None:
-    await connection.execute(insert(users).values(**values))
+    """Inserts the user and their search index rows (users/index.py), in one transaction."""
+    name_folded = folded_name(values.get("name"))
+    await connection.execute(insert(users).values(**values, name_folded=name_folded))
+    await index.index_user(
+        connection,
+        values["project_id"],
+        values["id"],
+        values.get("username"),
+        values.get("name"),
+        values.get("followers_count", 0),
+        new=True,
+    )
 
 
 async def get_user(
@@ -77,13 +90,25 @@ async def find_user_id_by(
 async def update_user(
     connection: AsyncConnection, project_id: uuid.UUID, user_id: uuid.UUID, values: dict[str, Any]
 ) -> RowMapping | None:
-    result = await connection.execute(
+    if "name" in values:
+        values = {**values, "name_folded": folded_name(values["name"])}
+    row = await one_or_none(
+        connection,
         update(users)
         .where(users.c.project_id == project_id, users.c.id == user_id)
         .values(**values)
-        .returning(users)
+        .returning(users),
     )
-    row: RowMapping | None = result.mappings().one_or_none()
+    if row is not None and ("name" in values or "username" in values):
+        await index.index_user(
+            connection,
+            project_id,
+            user_id,
+            row["username"],
+            row["name"],
+            row["followers_count"],
+            new=False,
+        )
     return row
 
 

@@ -92,6 +92,14 @@ def decode_user(data: Mapping[str, Any]) -> User:
 
 
 @dataclasses.dataclass(frozen=True)
+class SearchHit:
+    """One answer of a user search: how similar (0 to 1) and who."""
+
+    similarity: float
+    record: User
+
+
+@dataclasses.dataclass(frozen=True)
 class AuthSession:
     """What sign-up, sign-in, refresh and verify-external-user answer."""
 

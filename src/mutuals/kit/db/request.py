@@ -15,6 +15,7 @@ from mutuals.kit.db.failures import is_database_unavailable
 from mutuals.kit.errors import AppError, ServiceUnavailable
 
 REPLICA_MARK = "mutuals_reads_from_replica"
+WRITE_MARK = "mutuals_writes_when"
 # Set on `request.state` when the request's connection is the read replica's (read-only).
 READS_FROM_REPLICA = "reads_from_replica"
 HOOKS_STATE = "transaction_hooks"
@@ -47,6 +48,19 @@ def reads_from_replica(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
+def writes_when(decides: Callable[[Request], bool]) -> Callable[[Endpoint], Endpoint]:
+    """Marks a GET endpoint that writes for some requests (`decides` says which): those get
+    a write transaction, as a POST would, instead of the statement-at-a-time reads. One
+    connection per request, so concurrent requests cannot each hold one and wait for a
+    second."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, WRITE_MARK, decides)
+        return endpoint
+
+    return mark
+
+
 def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
@@ -55,8 +69,12 @@ def get_database(request: Request) -> Database:
 async def request_transaction(request: Request) -> AsyncIterator[AsyncConnection]:
     """Used with Depends(scope="function") so a failed commit becomes an error response
     rather than a success for work that was never saved."""
+    endpoint = request.scope.get("endpoint")
     write = request.method not in ("GET", "HEAD", "OPTIONS")
-    replica = not write and getattr(request.scope.get("endpoint"), REPLICA_MARK, False)
+    decides: Callable[[Request], bool] | None = getattr(endpoint, WRITE_MARK, None)
+    if not write and decides is not None:
+        write = decides(request)
+    replica = not write and getattr(endpoint, REPLICA_MARK, False)
     database = get_database(request)
     setattr(request.state, READS_FROM_REPLICA, replica and database.has_replica)
     try:

@@ -1,0 +1,177 @@
+"""Every query of finding users. Each one starts from the project id and reads an index:
+the project's unique keys for lookups, `user_search_terms` for autocomplete, pg_trgm's
+indexes (PostgreSQL) or `user_search_trigrams` (SQLite) for search.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mutuals.kit.db.rows import matching, one_or_none
+from mutuals.models import connections, follows, user_search_terms, user_search_trigrams, users
+from mutuals.users.names import PREFIX_LENGTH, trigrams
+from mutuals.users.schemas import PUBLIC_USER_COLUMNS
+
+# What ranking needs besides the public profile.
+CANDIDATE_COLUMNS = (*PUBLIC_USER_COLUMNS, users.c.followers_count, users.c.name_folded)
+# The caller's most recent edges of each kind read for people they know (README: bounded).
+KNOWN_EDGES = 500
+# pg_trgm's default threshold, applied the same way on SQLite.
+SIMILARITY_THRESHOLD = 0.3
+
+
+async def user_by(
+    connection: AsyncConnection, project_id: uuid.UUID, column: str, value: str
+) -> RowMapping | None:
+    """The whole row of the user whose unique `column` holds `value`."""
+    return await one_or_none(
+        connection, select(users).where(matching(users, project_id=project_id, **{column: value}))
+    )
+
+
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern for values starting with `text`, its % and _ taken literally."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _starts_with(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
+    return column.like(_like_prefix(text), escape="/")
+
+
+def _matches(query: str) -> ColumnElement[bool]:
+    """The user's username starts with `query`, or a word of their name does."""
+    name_words = literal(" ", String) + func.coalesce(users.c.name_folded, "")
+    return or_(
+        _starts_with(users.c.username, query),
+        name_words.like("% " + _like_prefix(query), escape="/"),
+    )
+
+
+def _indexed_candidates(project_id: uuid.UUID, query: str, limit: int) -> Select[Any]:
+    """The top of the autocomplete index for `query`: username terms before name words,
+    then the most followed, then by username (models/user_search.py)."""
+    terms = user_search_terms.c
+    first_word = query.split(" ", 1)[0]
+    statement = select(terms.user_id.label("user_id")).where(
+        terms.project_id == project_id, terms.prefix == first_word[:PREFIX_LENGTH]
+    )
+    if len(first_word) > PREFIX_LENGTH:
+        statement = statement.where(_starts_with(terms.term, first_word))
+    if " " in query:  # several words: only a name can match
+        statement = statement.where(terms.kind == 1)
+    return statement.order_by(terms.kind, terms.follower_tier, terms.username, terms.user_id).limit(
+        limit
+    )
+
+
+def _known_candidates(
+    project_id: uuid.UUID, caller_id: uuid.UUID, query: str, limit: int
+) -> list[Select[Any]]:
+    """Users the caller is connected with, follows or is followed by whose names match:
+    among the caller's KNOWN_EDGES most recent edges of each kind, each read by index."""
+    recent_edges = [
+        select(connections.c[other].label("user_id"))
+        .where(
+            connections.c.project_id == project_id,
+            connections.c[mine] == caller_id,
+            connections.c.status == "accepted",
+        )
+        .order_by(connections.c.responded_at.desc())
+        for mine, other in (("requester_id", "receiver_id"), ("receiver_id", "requester_id"))
+    ] + [
+        select(follows.c[other].label("user_id"))
+        .where(follows.c.project_id == project_id, follows.c[mine] == caller_id)
+        .order_by(follows.c.created_at.desc())
+        for mine, other in (("follower_id", "followed_id"), ("followed_id", "follower_id"))
+    ]
+    branches = []
+    for edges in recent_edges:
+        recent = edges.limit(KNOWN_EDGES).subquery()
+        known = users.join(
+            recent, (users.c.project_id == project_id) & (users.c.id == recent.c.user_id)
+        )
+        branches.append(select(users.c.id).select_from(known).where(_matches(query)).limit(limit))
+    return branches
+
+
+async def suggestion_candidates(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    query: str,
+    caller_id: uuid.UUID | None,
+    indexed: int,
+    known: int,
+) -> list[RowMapping]:
+    """Profiles of the users who may be suggested for `query`: the index's best `indexed`,
+    the exact username, and (signed in) up to `known` per kind of the caller's own edges.
+    One round trip."""
+    branches: list[Select[Any]] = [
+        select(_indexed_candidates(project_id, query, indexed).subquery().c.user_id),
+        select(users.c.id).where(users.c.project_id == project_id, users.c.username == query),
+    ]
+    if caller_id is not None:
+        branches += [
+            select(branch.subquery().c[0])
+            for branch in _known_candidates(project_id, caller_id, query, known)
+        ]
+    candidates = union_all(*branches).subquery()
+    statement = select(*CANDIDATE_COLUMNS).where(
+        users.c.project_id == project_id, users.c.id.in_(select(candidates.c[0]))
+    )
+    return list((await connection.execute(statement)).mappings())
+
+
+async def search_candidates(
+    connection: AsyncConnection, project_id: uuid.UUID, query: str, limit: int
+) -> list[RowMapping]:
+    """Profiles of the users most similar to `query` by trigrams: pg_trgm's GIN indexes
+    on PostgreSQL, `user_search_trigrams` on SQLite (the users sharing the most trigrams
+    with the query). The caller scores them (users/names.py)."""
+    if connection.dialect.name == "postgresql":
+        text = bindparam("query", query, type_=String)
+        score = func.greatest(
+            func.similarity(func.coalesce(users.c.username, ""), text),
+            func.similarity(func.coalesce(users.c.name_folded, ""), text),
+        )
+        statement = (
+            select(*CANDIDATE_COLUMNS)
+            .where(
+                users.c.project_id == project_id,
+                or_(users.c.username.op("%")(text), users.c.name_folded.op("%")(text)),
+            )
+            .order_by(score.desc(), users.c.id)
+            .limit(limit)
+        )
+        return list((await connection.execute(statement)).mappings())
+    grams = sorted(trigrams(query))
+    if not grams:
+        return []
+    shared = (
+        select(user_search_trigrams.c.user_id, func.count().label("shared"))
+        .where(
+            user_search_trigrams.c.project_id == project_id,
+            user_search_trigrams.c.trigram.in_(grams),
+        )
+        .group_by(user_search_trigrams.c.user_id)
+        .order_by(func.count().desc(), user_search_trigrams.c.user_id)
+        .limit(bindparam("candidates", limit, type_=Integer))
+        .subquery()
+    )
+    statement = select(*CANDIDATE_COLUMNS).join(
+        shared, (users.c.project_id == project_id) & (users.c.id == shared.c.user_id)
+    )
+    return list((await connection.execute(statement)).mappings())
