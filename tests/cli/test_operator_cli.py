@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from mutuals.config import Settings
+from mutuals.operator.doctor import trigram_verdict
 from tests.cli.test_cli import assert_one_line_error, run
 from tests.factories import ProjectFactory
 from tests.serving import MUTUALS, free_port
@@ -82,6 +83,22 @@ def test_doctor_answers_ok(settings: Settings) -> None:
     lines = checked.stdout.splitlines()
     assert [line.split()[1] for line in lines][:2] == ["database", "migrations"]
     assert all(line.startswith("OK ") for line in lines), lines
+    if _postgres(settings.database_url):
+        [search] = [line for line in lines if line.split()[1] == "search"]
+        assert "pg_trgm" in search and "is installed" in search
+
+
+def test_doctor_says_what_user_search_needs() -> None:
+    installed = trigram_verdict("1.6", available=True)
+    assert (installed.verdict, installed.detail) == ("OK", "pg_trgm 1.6 is installed")
+    pending = trigram_verdict(None, available=True)
+    assert pending.verdict == "OK" and "`mutuals migrate` creates it" in pending.detail
+    missing = trigram_verdict(None, available=False)
+    assert missing.verdict == "FAIL"
+    assert missing.line() == (
+        "FAIL  search           pg_trgm is not available on this server: install PostgreSQL's "
+        "contrib package (postgresql-contrib); migrations and user search need it"
+    )
 
 
 def test_doctor_fails_clearly_when_postgresql_is_down() -> None:

@@ -52,6 +52,7 @@ async def _database_checks(settings: Settings, workers: int) -> list[Check]:
             checks.append(_migrations_check(url, current))
             if connection.dialect.name == "postgresql":
                 checks.append(await _connections_check(connection, settings, workers))
+                checks.append(await _trigram_check(connection))
             return checks
     except Exception as error:
         reason = describe_database_error(error, url, timeout) or f"{type(error).__name__}: {error}"
@@ -93,6 +94,30 @@ async def _connections_check(
     if wanted > usable * 0.8:
         return Check("connections", "WARN", detail + ": little room for other clients")
     return Check("connections", "OK", detail)
+
+
+async def _trigram_check(connection: AsyncConnection) -> Check:
+    installed = await connection.scalar(
+        text("SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'")
+    )
+    available = await connection.scalar(
+        text("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm')")
+    )
+    return trigram_verdict(installed, bool(available))
+
+
+def trigram_verdict(installed: str | None, available: bool) -> Check:
+    """User search (API.md §12.5) runs on pg_trgm, which migration 0013 creates."""
+    if installed is not None:
+        return Check("search", "OK", f"pg_trgm {installed} is installed")
+    if available:
+        return Check("search", "OK", "pg_trgm is available: `mutuals migrate` creates it")
+    return Check(
+        "search",
+        "FAIL",
+        "pg_trgm is not available on this server: install PostgreSQL's contrib package "
+        "(postgresql-contrib); migrations and user search need it",
+    )
 
 
 async def _redis_check(settings: Settings, workers: int) -> Check:

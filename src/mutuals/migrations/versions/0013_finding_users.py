@@ -29,7 +29,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     postgresql = bind.dialect.name == "postgresql"
     if postgresql:
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        _create_trigram_extension(bind)
     op.add_column("users", sa.Column("name_folded", sa.String(200), nullable=True))
     op.create_table(
         "user_search_terms",
@@ -90,6 +90,30 @@ def upgrade() -> None:
             postgresql_ops={"username": "gin_trgm_ops"},
         )
     backfill(bind)
+
+
+MISSING = (
+    "user search needs PostgreSQL's pg_trgm extension, which this server does not have: "
+    "install PostgreSQL's contrib package (postgresql-contrib), then run `mutuals migrate`"
+)
+DENIED = (
+    "user search needs PostgreSQL's pg_trgm extension, and this database user may not "
+    "create it: have the database owner or a superuser run `CREATE EXTENSION pg_trgm` in "
+    "this database, then run `mutuals migrate`"
+)
+
+
+def _create_trigram_extension(bind: sa.Connection) -> None:
+    available = bind.execute(
+        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+    ).first()
+    if available is None:
+        raise RuntimeError(MISSING)
+    try:
+        with bind.begin_nested():
+            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except sa.exc.DBAPIError as error:
+        raise RuntimeError(DENIED) from error
 
 
 def downgrade() -> None:
