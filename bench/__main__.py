@@ -24,7 +24,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench import floor_rounds
+from bench import finding, floor_rounds
 from bench.floor_rounds import FLOOR_READS, Comparison
 from bench.jobs import run_job
 from bench.loadgen import Figures, run_wrk
@@ -624,6 +624,28 @@ async def _drop_postgres_database(name: str) -> None:
         await admin.close()
 
 
+def measure_finding(report: Report, configs: list[str], args: argparse.Namespace) -> None:
+    """Finding users on a project of its own (bench/finding.py), on the databases chosen."""
+    if args.writes_only or args.floor_only:
+        return
+    databases = tuple(
+        name
+        for name, wanted in (
+            ("sqlite", "sqlite" in configs),
+            ("postgresql", any(config.startswith("postgres") for config in configs)),
+        )
+        if wanted
+    )
+    seeding = finding.run(
+        report.add,
+        smoke=args.smoke,
+        duration=args.duration,
+        warmup=args.warmup,
+        databases=databases,
+    )
+    report.seeding.update(seeding)
+
+
 def main(argv: list[str] | None = None) -> Report:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny data, one-second runs")
@@ -687,6 +709,8 @@ def main(argv: list[str] | None = None) -> Report:
                 )
         finally:
             asyncio.run(_drop_postgres_database(name))
+
+    measure_finding(report, configs, args)
 
     total = time.perf_counter() - started
     print()

@@ -4,6 +4,7 @@ import json
 import random
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +22,15 @@ init = function(args)
 end
 request = function()
   local r = requests[math.random(#requests)]
+  local headers = {}
   if r[2] ~= "" then
-    return wrk.format("GET", r[1], {["Authorization"] = "Bearer " .. r[2]})
+    headers["Authorization"] = "Bearer " .. r[2]
   end
-  return wrk.format("GET", r[1])
+  if r[3] ~= nil then
+    headers["Content-Type"] = "application/json"
+    return wrk.format("POST", r[1], headers, r[3])
+  end
+  return wrk.format("GET", r[1], headers)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -51,22 +57,27 @@ class Figures:
         )
 
 
-def _lua(requests: list[tuple[str, str]]) -> str:
-    lines = ",\n".join(f'  {{"{path}", "{token}"}}' for path, token in requests)
+def _lua(requests: Sequence[tuple[str, ...]]) -> str:
+    """(path, token) for a GET; (path, token, JSON body) for a POST (a Lua long string)."""
+    lines = ",\n".join(
+        f'  {{"{path}", "{token}"}}' if not body else f'  {{"{path}", "{token}", [[{body}]]}}'
+        for path, token, body in ((*request, "")[:3] for request in requests)
+    )
     return LUA_TEMPLATE % {"requests": lines}
 
 
 def run_wrk(
     base: str,
-    requests: list[tuple[str, str]],
+    requests: Sequence[tuple[str, ...]],
     *,
     duration: float,
     warmup: float,
     connections: int,
     threads: int = 2,
 ) -> Figures:
-    """`requests` are (path, bearer token or "") pairs, drawn at random for each request."""
-    sample = requests if len(requests) <= 5_000 else random.sample(requests, 5_000)
+    """`requests` are (path, bearer token or "") pairs, drawn at random for each request,
+    or (path, token, JSON body) for a POST."""
+    sample = requests if len(requests) <= 5_000 else random.sample(list(requests), 5_000)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_lua(sample))
     try:

@@ -22,7 +22,13 @@ def test_bench_smoke(tmp_path: Path) -> None:
     output.write_text("# Benchmarks\n\n<!-- bench:table -->\nold\n<!-- bench:table -->\n\nnotes\n")
     report = main(["--smoke", "--write", str(output)])
     configs = {row.config for row in report.rows}
-    assert configs == {"SQLite, 1 worker", "PostgreSQL, 1 worker", "PostgreSQL, 2 workers"}
+    assert configs == {
+        "SQLite, 1 worker",
+        "PostgreSQL, 1 worker",
+        "PostgreSQL, 2 workers",
+        "SQLite, 1 worker, 2,000 users",
+        "PostgreSQL, 2 workers, 2,000 users",
+    }
     workloads = {row.workload for row in report.rows}
     assert {"bare /healthz", "status between two users", "my connections page 1 (hub)"} <= workloads
     # Per configuration: 5 reads, list and count for each growth user, for each follow star
@@ -31,7 +37,13 @@ def test_bench_smoke(tmp_path: Path) -> None:
     # big follower project); 8 discovery workloads under load and again with one client;
     # the write cycle, the follow cycle and the mix; write cycles without and with a webhook,
     # and with a webhook from one client.
-    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 8 * 2 + 3 + 3)
+    # Finding users, on a project of its own per database: five workloads (suggestions for
+    # 1, 2 and 3 characters, signed in, a search), each at one client and at 32.
+    assert len(report.rows) == 3 * (5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 8 * 2 + 3 + 3) + 2 * 5 * 2
+    assert {
+        "suggestions, 1-character queries (1 client)",
+        "search, a misspelt full name (32 clients)",
+    } <= workloads
     assert {
         "typical caller: relationships, 100 ids",
         "discovery: suggestions, 20 x 20 (1 client)",

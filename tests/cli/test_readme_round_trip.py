@@ -48,7 +48,8 @@ def test_the_banner_line_and_the_readme_block_work_verbatim(tmp_path: Path) -> N
         )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     answers = [json.loads(line) for line in re.split(r"(?<=\})(?=[\[{])", ran.stdout) if line]
-    pending, accepted, connections, notifications, removed = answers
+    found, pending, accepted, connections, notifications, removed = answers
+    assert found["username"] == "bob" and "email" not in found
     assert pending["data"][0]["message"] == "Hi Bob"
     assert accepted["status"] == "accepted"
     assert connections["data"][0]["connectedUser"]["username"] == "bob"

@@ -101,24 +101,23 @@ def _known_candidates(
     branches = []
     for edges in recent_edges:
         recent = edges.limit(KNOWN_EDGES).subquery()
-        known = users.join(
-            recent, (users.c.project_id == project_id) & (users.c.id == recent.c.user_id)
+        # Judged one edge at a time through the primary key: a scalar subquery is never
+        # turned into a join, so no plan hashes the edges and scans the project's users.
+        matches = (
+            select(_matches(query))
+            .where(users.c.project_id == project_id, users.c.id == recent.c.user_id)
+            .scalar_subquery()
         )
-        branches.append(select(users.c.id).select_from(known).where(_matches(query)).limit(limit))
+        judged = select(recent.c.user_id, matches.label("matches")).subquery()
+        branches.append(select(judged.c.user_id).where(judged.c.matches).limit(limit))
     return branches
 
 
-async def suggestion_candidates(
-    connection: AsyncConnection,
-    project_id: uuid.UUID,
-    query: str,
-    caller_id: uuid.UUID | None,
-    indexed: int,
-    known: int,
-) -> list[RowMapping]:
+def suggestion_statement(
+    project_id: uuid.UUID, query: str, caller_id: uuid.UUID | None, indexed: int, known: int
+) -> Select[Any]:
     """Profiles of the users who may be suggested for `query`: the index's best `indexed`,
-    the exact username, and (signed in) up to `known` per kind of the caller's own edges.
-    One round trip."""
+    the exact username, and (signed in) up to `known` per kind of the caller's own edges."""
     branches: list[Select[Any]] = [
         select(_indexed_candidates(project_id, query, indexed).subquery().c.user_id),
         select(users.c.id).where(users.c.project_id == project_id, users.c.username == query),
@@ -129,25 +128,35 @@ async def suggestion_candidates(
             for branch in _known_candidates(project_id, caller_id, query, known)
         ]
     candidates = union_all(*branches).subquery()
-    statement = select(*CANDIDATE_COLUMNS).where(
+    return select(*CANDIDATE_COLUMNS).where(
         users.c.project_id == project_id, users.c.id.in_(select(candidates.c[0]))
     )
+
+
+async def suggestion_candidates(
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    query: str,
+    caller_id: uuid.UUID | None,
+    indexed: int,
+    known: int,
+) -> list[RowMapping]:
+    """One round trip."""
+    statement = suggestion_statement(project_id, query, caller_id, indexed, known)
     return list((await connection.execute(statement)).mappings())
 
 
-async def search_candidates(
-    connection: AsyncConnection, project_id: uuid.UUID, query: str, limit: int
-) -> list[RowMapping]:
+def search_statement(dialect: str, project_id: uuid.UUID, query: str, limit: int) -> Select[Any]:
     """Profiles of the users most similar to `query` by trigrams: pg_trgm's GIN indexes
     on PostgreSQL, `user_search_trigrams` on SQLite (the users sharing the most trigrams
     with the query). The caller scores them (users/names.py)."""
-    if connection.dialect.name == "postgresql":
+    if dialect == "postgresql":
         text = bindparam("query", query, type_=String)
         score = func.greatest(
             func.similarity(func.coalesce(users.c.username, ""), text),
             func.similarity(func.coalesce(users.c.name_folded, ""), text),
         )
-        statement = (
+        return (
             select(*CANDIDATE_COLUMNS)
             .where(
                 users.c.project_id == project_id,
@@ -156,22 +165,26 @@ async def search_candidates(
             .order_by(score.desc(), users.c.id)
             .limit(limit)
         )
-        return list((await connection.execute(statement)).mappings())
-    grams = sorted(trigrams(query))
-    if not grams:
-        return []
     shared = (
         select(user_search_trigrams.c.user_id, func.count().label("shared"))
         .where(
             user_search_trigrams.c.project_id == project_id,
-            user_search_trigrams.c.trigram.in_(grams),
+            user_search_trigrams.c.trigram.in_(sorted(trigrams(query))),
         )
         .group_by(user_search_trigrams.c.user_id)
         .order_by(func.count().desc(), user_search_trigrams.c.user_id)
         .limit(bindparam("candidates", limit, type_=Integer))
         .subquery()
     )
-    statement = select(*CANDIDATE_COLUMNS).join(
+    return select(*CANDIDATE_COLUMNS).join(
         shared, (users.c.project_id == project_id) & (users.c.id == shared.c.user_id)
     )
+
+
+async def search_candidates(
+    connection: AsyncConnection, project_id: uuid.UUID, query: str, limit: int
+) -> list[RowMapping]:
+    if not trigrams(query):
+        return []
+    statement = search_statement(connection.dialect.name, project_id, query, limit)
     return list((await connection.execute(statement)).mappings())
