@@ -407,9 +407,19 @@ async def seed_postgres(dsn: str, count: int) -> tuple[FindingProject, float]:
             EPOCH,
         )
         await connection.copy_records_to_table("users", records=users, columns=USER_COLUMNS)
+        # A million profiles' index rows load faster into a table without its secondary
+        # index, built once afterwards from its own definition.
+        definitions = await connection.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'user_search_terms'"
+            " AND indexname NOT LIKE 'pk_%'"
+        )
+        for row in definitions:
+            await connection.execute(f'DROP INDEX "{row["indexname"]}"')
         await connection.copy_records_to_table(
             "user_search_terms", records=terms, columns=TERM_COLUMNS
         )
+        for row in definitions:
+            await connection.execute(row["indexdef"])
         await connection.copy_records_to_table(
             "follows",
             records=caller_follows(project, users),

@@ -2,21 +2,27 @@
 plans of the suggestion and search statements, on a project large enough for the planner
 to tell, show no sequential scan of `users` or of the search tables."""
 
+import asyncio
 import random
 import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import insert, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bench import finding as finding_bench
 from mutuals.finding.repository import search_statement, suggestion_statement
 from mutuals.kit.db.database import Database
 from mutuals.models import follows, user_search_terms, user_search_trigrams, users
 from mutuals.users.index import term_rows, trigram_rows
 from mutuals.users.names import folded_name
+from tests.databases import migrated_database
 from tests.factories import ProjectFactory
 
 USERS = 20_000
@@ -113,6 +119,7 @@ def _scans(plan: str) -> list[str]:
 
 
 async def test_suggestions_and_search_read_indexes(project: ProjectFactory) -> None:
+    """Suggestions on both databases; search on SQLite (PostgreSQL's below)."""
     database: Database = project.app.state.database
     project_id = uuid.UUID(project.id)
     people = await _seed(database, project_id)
@@ -125,7 +132,7 @@ async def test_suggestions_and_search_read_indexes(project: ProjectFactory) -> N
         for query in ("a", "lov", "maria n", "chloe")
     ]
     searches = [
-        search_statement("sqlite" if database.is_sqlite else "postgresql", project_id, query, 60)
+        search_statement("sqlite", project_id, query, 60)
         for query in ("ada lovelase", "jose nunes", "bjorn")
     ]
     async with database.transaction() as connection:
@@ -133,14 +140,57 @@ async def test_suggestions_and_search_read_indexes(project: ProjectFactory) -> N
             plan = await _plan(connection, statement)
             assert not _scans(plan), plan
             assert "ix_user_search_terms_rank" in plan, plan
-        if not database.is_sqlite:
-            # pg_trgm's GIN indexes cost more than a scan of a table this small (20,000
-            # users; a scan reads 750 pages): the planner is asked to do without scans to
-            # show the statement is served by them; `make bench` shows them chosen at
-            # 1,000,000 users.
-            await connection.execute(text("SET LOCAL enable_seqscan = off"))
-        for statement in searches:
-            plan = await _plan(connection, statement)
-            assert not _scans(plan), plan
-            if not database.is_sqlite:
-                assert "ix_users_name_trigrams" in plan and "ix_users_username_trigrams" in plan
+        if database.is_sqlite:
+            for statement in searches:
+                plan = await _plan(connection, statement)
+                assert not _scans(plan), plan
+                assert "SEARCH user_search_trigrams USING PRIMARY KEY" in plan, plan
+
+
+SEARCH_USERS = 200_000
+
+
+def test_search_reads_the_trigram_indexes_at_scale(tmp_path: Path) -> None:
+    """pg_trgm's GIN indexes cost more than reading a small project whole, so PostgreSQL's
+    search plan is looked at on a database of its own with 200,000 users, named as people
+    are (the bench's names)."""
+    with migrated_database("postgresql", tmp_path) as url:
+        plans = asyncio.run(_search_plans(url.replace("postgresql+asyncpg", "postgresql")))
+    for plan in plans:
+        assert not _scans(plan), plan
+        assert "ix_users_name_trigrams" in plan and "ix_users_username_trigrams" in plan, plan
+
+
+async def _search_plans(dsn: str) -> list[str]:
+    project_id = uuid.uuid4()
+    now = datetime.now(UTC)
+    rows = [
+        (project_id, user_id, name, folded_name(name), username, "{}", "[]", now, now)
+        for user_id, name, username, _ in finding_bench._people(SEARCH_USERS)
+    ]
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(
+            "INSERT INTO projects (id, name, created_at) VALUES ($1, 'search plans', $2)",
+            project_id,
+            now,
+        )
+        await connection.copy_records_to_table(
+            "users",
+            records=rows,
+            columns=(
+                "project_id", "id", "name", "name_folded", "username", "metadata",
+                "auth_methods", "created_at", "updated_at",
+            ),
+        )  # fmt: skip
+        await connection.execute("ANALYZE users")
+        dialect = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
+        plans = []
+        for query in ("ada lovelase", "veronique petrof", "sofia"):
+            statement = search_statement("postgresql", project_id, query, 80)
+            compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+            explained = await connection.fetch("EXPLAIN " + str(compiled))
+            plans.append("\n".join(row[0] for row in explained))
+        return plans
+    finally:
+        await connection.close()

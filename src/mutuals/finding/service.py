@@ -156,31 +156,53 @@ class Closeness:
 
 
 async def _closeness(
-    connection: AsyncConnection, asker: Asker, rows: Sequence[RowMapping]
+    connection: AsyncConnection,
+    asker: Asker,
+    rows: Sequence[RowMapping],
+    enough: int | None = None,
 ) -> dict[uuid.UUID, Closeness]:
     """How close each candidate is to the signed-in asker (§12.4's groups); candidates who
     block the asker or whom the asker blocks are left out, and so is the asker. Anonymous
-    askers (and a service key acting for nobody) see everyone in the last group."""
+    askers (and a service key acting for nobody) see everyone in the last group.
+
+    Mutual connections are counted only when they can change the answer: not when
+    `enough` candidates are already in the first three groups (which rank before them)."""
     if asker.user_id is None:
         return {row["id"]: Closeness(EVERYONE, 0) for row in rows}
     ids = [str(row["id"]) for row in rows if row["id"] != asker.user_id]
     if not ids:
         return {}
-    facts = await relationships(connection, asker.project_id, asker.user_id, ids)
+    counted = enough is None
+    facts = await relationships(
+        connection, asker.project_id, asker.user_id, ids, mutual_counts=counted
+    )
     closeness: dict[uuid.UUID, Closeness] = {}
+    strangers: list[str] = []
     for item in facts["data"]:
         if item.get("found") is False or item["blocking"]:
             continue
-        mutual = item["mutualConnectionsCount"]
+        user_id = uuid.UUID(item["userId"])
         if item["connection"]["status"] == "connected":
-            group = CONNECTED
+            closeness[user_id] = Closeness(CONNECTED, 0)
         elif item["following"]:
-            group = FOLLOWED
+            closeness[user_id] = Closeness(FOLLOWED, 0)
         elif item["followedBy"]:
-            group = FOLLOWER
+            closeness[user_id] = Closeness(FOLLOWER, 0)
         else:
-            group = MUTUAL if mutual > 0 else EVERYONE
-        closeness[uuid.UUID(item["userId"])] = Closeness(group, mutual)
+            mutual = item["mutualConnectionsCount"]
+            closeness[user_id] = Closeness(MUTUAL if mutual > 0 else EVERYONE, mutual)
+            strangers.append(item["userId"])
+    if (
+        not counted
+        and strangers
+        and enough is not None
+        and len(closeness) - len(strangers) < enough
+    ):
+        counts = await relationships(connection, asker.project_id, asker.user_id, strangers)
+        for item in counts["data"]:
+            mutual = item.get("mutualConnectionsCount", 0)
+            if mutual > 0:
+                closeness[uuid.UUID(item["userId"])] = Closeness(MUTUAL, mutual)
     return closeness
 
 
@@ -234,7 +256,7 @@ async def suggestions(
     )
     matched = {row["id"]: (row, _suggestion_match(row, query)) for row in rows}
     found = [row for row, match in matched.values() if match is not None]
-    closeness = await _closeness(connection, asker, found)
+    closeness = await _closeness(connection, asker, found, enough=limit)
     ranked = sorted(
         (row for row in found if row["id"] in closeness),
         key=lambda row: _order(row, closeness[row["id"]], query, bool(matched[row["id"]][1])),
@@ -256,7 +278,9 @@ async def search(
     query = clean_query(raw_query)
     if not query:
         return []
-    rows = await repository.search_candidates(connection, asker.project_id, query, 3 * limit + 20)
+    rows = await repository.search_candidates(
+        connection, asker.project_id, query, 3 * limit + 20, wanted=limit
+    )
     scored = {row["id"]: (row, *_scores(row, query)) for row in rows}
     similar = [row for row, score, _ in scored.values() if score >= repository.SIMILARITY_THRESHOLD]
     closeness = await _closeness(connection, asker, similar)

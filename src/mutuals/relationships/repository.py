@@ -150,7 +150,7 @@ def _mutual_count(user_id: ColumnElement[Any], strategy: MutualStrategy) -> Colu
 
 
 @functools.cache
-def _relations_statement(postgres: bool) -> CompoundSelect[Any]:
+def _relations_statement(postgres: bool, mutual_counts: bool = True) -> CompoundSelect[Any]:
     """Everything the caller's relationships with the ids rest on, as rows of facts: one
     statement (one round trip) whatever the number of ids."""
     among_ids = _among_ids(postgres)
@@ -170,7 +170,7 @@ def _relations_statement(postgres: bool) -> CompoundSelect[Any]:
         ),
         else_=_mutual_count(users.c.id, "probe"),
     )
-    found = _fact("found", users.c.id, mutual_count).where(
+    found = _fact("found", users.c.id, mutual_count if mutual_counts else 0).where(
         users.c.project_id == PROJECT, among_ids(users.c.id), ~blocks_viewer(users.c.id)
     )
     following = _fact("following", follows.c.followed_id).where(
@@ -221,9 +221,12 @@ async def relations(
     project_id: uuid.UUID,
     caller_id: uuid.UUID,
     user_ids: Sequence[str],
+    *,
+    mutual_counts: bool = True,
 ) -> list[Any]:
     """Facts (kind, user_id, amount, record_id, requester_id, status) about the ids
-    (canonical UUID strings)."""
+    (canonical UUID strings); without `mutual_counts`, found users count 0 mutual
+    connections and the statement reads none of their edges."""
     postgres = connection.dialect.name == "postgresql"
     parameters = {
         "project_id": project_id,
@@ -236,7 +239,9 @@ async def relations(
         # 100-id batch took seconds): it always probes.
         "hash_limit": HASHED_CONNECTIONS_PER_ID * len(user_ids) if postgres else -1,
     }
-    statement = _relations_statement(postgres)
+    if not mutual_counts:
+        del parameters["hash_limit"]
+    statement = _relations_statement(postgres, mutual_counts)
     return list((await connection.execute(statement, parameters)).all())
 
 

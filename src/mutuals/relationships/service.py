@@ -64,10 +64,16 @@ def _connection_state(
 
 
 async def relationships(
-    connection: AsyncConnection, project_id: uuid.UUID, caller_id: uuid.UUID, ids: list[str]
+    connection: AsyncConnection,
+    project_id: uuid.UUID,
+    caller_id: uuid.UUID,
+    ids: list[str],
+    *,
+    mutual_counts: bool = True,
 ) -> dict[str, Any]:
     """One item per id in the order given; users who do not exist, or who block the caller,
-    are `found: false` alike. The caller's own id relates to nothing (`none`, 0)."""
+    are `found: false` alike. The caller's own id relates to nothing (`none`, 0). Without
+    `mutual_counts`, every count is 0 and none is computed."""
     # A hundred rows of facts: read as plain tuples, the per-row cost of mappings showed.
     # Keyed by the id's string, the form the ids came in and go out in.
     caller_key = str(caller_id)
@@ -75,7 +81,7 @@ async def relationships(
     flags: dict[str, set[str]] = {"following": set(), "followed_by": set(), "blocking": set()}
     records: dict[str, dict[str, str]] = {}
     for kind, user_id, amount, record_id, requester_id, status in await repository.relations(
-        connection, project_id, caller_id, ids
+        connection, project_id, caller_id, ids, mutual_counts=mutual_counts
     ):
         key = str(user_id)
         if kind == "found":
