@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 from bench.loadgen import Figures, run_wrk
 from bench.seed import seed_sqlite_values
 from mutuals.auth.tokens import TokenSigner
-from mutuals.finding.repository import search_statement, suggestion_statement
+from mutuals.finding.repository import search_statement, suggestion_parameters
 from mutuals.kit.ids import new_id
 from mutuals.users.index import term_rows, trigram_rows
 from mutuals.users.names import fold, folded_name
@@ -528,11 +528,16 @@ def measure(
             add(config, f"{label} ({clients} client{'s' * (clients > 1)})", figures)
 
 
+def _bound(prepared: Any, parameters: dict[str, Any]) -> Any:
+    """The prepared statement with its parameters bound, for EXPLAIN."""
+    return prepared.statement.params(**parameters)
+
+
 async def plans(dsn: str, project: FindingProject) -> list[str]:
     """EXPLAIN of one suggestion and one search, as the planner picks them at this size."""
     dialect = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
     statements = [
-        suggestion_statement(project.id, project.prefixes[1][0], project.caller, 60, 10),
+        _bound(*suggestion_parameters(project.id, project.prefixes[1][0], project.caller, 60, 10)),
         search_statement("postgresql", project.id, project.misspelt[0], 80),
     ]
     connection = await asyncpg.connect(dsn)

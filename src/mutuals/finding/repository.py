@@ -3,6 +3,7 @@ the project's unique keys for lookups, `user_search_terms` for autocomplete, pg_
 indexes (PostgreSQL) or `user_search_trigrams` (SQLite) for search.
 """
 
+import functools
 import uuid
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import (
     RowMapping,
     Select,
     String,
+    Uuid,
     bindparam,
     func,
     literal,
@@ -21,13 +23,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mutuals.kit.db.prepared import Prepared, Row
 from mutuals.kit.db.rows import matching, one_or_none
 from mutuals.models import connections, follows, user_search_terms, user_search_trigrams, users
 from mutuals.users.names import PREFIX_LENGTH, trigrams
 from mutuals.users.schemas import PUBLIC_USER_COLUMNS
 
 # What ranking needs besides the public profile.
-CANDIDATE_COLUMNS = (*PUBLIC_USER_COLUMNS, users.c.followers_count, users.c.name_folded)
+CANDIDATE_COLUMNS = (
+    *PUBLIC_USER_COLUMNS,
+    users.c.followers_count,
+    users.c.connections_count,
+    users.c.name_folded,
+)
 # The caller's most recent edges of each kind read for people they know (README: bounded).
 KNOWN_EDGES = 500
 # pg_trgm's default threshold, applied the same way on SQLite.
@@ -45,94 +53,128 @@ async def user_by(
     )
 
 
-def _like_prefix(text: str) -> str:
+def like_prefix(text: str) -> str:
     """A LIKE pattern for values starting with `text`, its % and _ taken literally."""
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
-def _starts_with(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
-    return column.like(_like_prefix(text), escape="/")
+# Bind parameters of the suggestion statement (suggestion_parameters() fills them).
+_PROJECT = bindparam("project_id", type_=Uuid)
+_CALLER = bindparam("caller_id", type_=Uuid)
 
 
-def _matches(query: str) -> ColumnElement[bool]:
-    """The user's username starts with `query`, or a word of their name does."""
+def _matches() -> ColumnElement[bool]:
+    """The user's username starts with the query, or a word of their name does."""
     name_words = literal(" ", String) + func.coalesce(users.c.name_folded, "")
     return or_(
-        _starts_with(users.c.username, query),
-        name_words.like("% " + _like_prefix(query), escape="/"),
+        users.c.username.like(bindparam("username_pattern", type_=String), escape="/"),
+        name_words.like(bindparam("word_pattern", type_=String), escape="/"),
     )
 
 
-def _indexed_candidates(project_id: uuid.UUID, query: str, limit: int) -> Select[Any]:
-    """The top of the autocomplete index for `query`: username terms before name words,
-    then the most followed, then by username (models/user_search.py)."""
+def _indexed_candidates(longer: bool, several_words: bool) -> Select[Any]:
+    """The top of the autocomplete index for the query: username terms before name
+    words, then the most followed, then by username (models/user_search.py)."""
     terms = user_search_terms.c
-    first_word = query.split(" ", 1)[0]
     statement = select(terms.user_id.label("user_id")).where(
-        terms.project_id == project_id, terms.prefix == first_word[:PREFIX_LENGTH]
+        terms.project_id == _PROJECT, terms.prefix == bindparam("prefix", type_=String)
     )
-    if len(first_word) > PREFIX_LENGTH:
-        statement = statement.where(_starts_with(terms.term, first_word))
-    if " " in query:  # several words: only a name can match
+    if longer:  # the first word is longer than the indexed prefixes
+        statement = statement.where(
+            terms.term.like(bindparam("term_pattern", type_=String), escape="/")
+        )
+    if several_words:  # only a name can match
         statement = statement.where(terms.kind == 1)
     return statement.order_by(terms.kind, terms.follower_tier, terms.username, terms.user_id).limit(
-        limit
+        bindparam("indexed", type_=Integer)
     )
 
 
-def _known_candidates(
-    project_id: uuid.UUID, caller_id: uuid.UUID, query: str, limit: int
-) -> list[Select[Any]]:
+def _known_candidates() -> list[Select[Any]]:
     """Users the caller is connected with, follows or is followed by whose names match:
-    among the caller's KNOWN_EDGES most recent edges of each kind, each read by index."""
+    among the caller's `known_edges` most recent edges of each kind, each read by index."""
     recent_edges = [
         select(connections.c[other].label("user_id"))
         .where(
-            connections.c.project_id == project_id,
-            connections.c[mine] == caller_id,
+            connections.c.project_id == _PROJECT,
+            connections.c[mine] == _CALLER,
             connections.c.status == "accepted",
         )
         .order_by(connections.c.responded_at.desc())
         for mine, other in (("requester_id", "receiver_id"), ("receiver_id", "requester_id"))
     ] + [
         select(follows.c[other].label("user_id"))
-        .where(follows.c.project_id == project_id, follows.c[mine] == caller_id)
+        .where(follows.c.project_id == _PROJECT, follows.c[mine] == _CALLER)
         .order_by(follows.c.created_at.desc())
         for mine, other in (("follower_id", "followed_id"), ("followed_id", "follower_id"))
     ]
     branches = []
     for edges in recent_edges:
-        recent = edges.limit(KNOWN_EDGES).subquery()
+        recent = edges.limit(bindparam("known_edges", type_=Integer)).subquery()
         # Judged one edge at a time through the primary key: a scalar subquery is never
         # turned into a join, so no plan hashes the edges and scans the project's users.
         matches = (
-            select(_matches(query))
-            .where(users.c.project_id == project_id, users.c.id == recent.c.user_id)
+            select(_matches())
+            .where(users.c.project_id == _PROJECT, users.c.id == recent.c.user_id)
             .scalar_subquery()
         )
         judged = select(recent.c.user_id, matches.label("matches")).subquery()
-        branches.append(select(judged.c.user_id).where(judged.c.matches).limit(limit))
+        branches.append(
+            select(judged.c.user_id)
+            .where(judged.c.matches)
+            .limit(bindparam("known", type_=Integer))
+        )
     return branches
 
 
-def suggestion_statement(
-    project_id: uuid.UUID, query: str, caller_id: uuid.UUID | None, indexed: int, known: int
-) -> Select[Any]:
-    """Profiles of the users who may be suggested for `query`: the index's best `indexed`,
-    the exact username, and (signed in) up to `known` per kind of the caller's own edges."""
+@functools.cache
+def _suggestion_statement(signed_in: bool, longer: bool, several_words: bool) -> Prepared:
+    """Profiles of the users who may be suggested: the index's best `indexed`, the exact
+    username, and (signed in) up to `known` per kind of the caller's own edges. Built
+    once per shape; one round trip."""
     branches: list[Select[Any]] = [
-        select(_indexed_candidates(project_id, query, indexed).subquery().c.user_id),
-        select(users.c.id).where(users.c.project_id == project_id, users.c.username == query),
+        select(_indexed_candidates(longer, several_words).subquery().c.user_id),
+        select(users.c.id).where(
+            users.c.project_id == _PROJECT, users.c.username == bindparam("query", type_=String)
+        ),
     ]
-    if caller_id is not None:
-        branches += [
-            select(branch.subquery().c[0])
-            for branch in _known_candidates(project_id, caller_id, query, known)
-        ]
+    if signed_in:
+        branches += [select(branch.subquery().c[0]) for branch in _known_candidates()]
+        # The caller's own row, never suggested: whether they have connections at all.
+        branches.append(
+            select(users.c.id).where(users.c.project_id == _PROJECT, users.c.id == _CALLER)
+        )
     candidates = union_all(*branches).subquery()
-    return select(*CANDIDATE_COLUMNS).where(
-        users.c.project_id == project_id, users.c.id.in_(select(candidates.c[0]))
+    return Prepared(
+        select(*CANDIDATE_COLUMNS).where(
+            users.c.project_id == _PROJECT, users.c.id.in_(select(candidates.c[0]))
+        )
     )
+
+
+def suggestion_parameters(
+    project_id: uuid.UUID, query: str, caller_id: uuid.UUID | None, indexed: int, known: int
+) -> tuple[Prepared, dict[str, Any]]:
+    first_word = query.split(" ", 1)[0]
+    longer, several_words = len(first_word) > PREFIX_LENGTH, " " in query
+    parameters: dict[str, Any] = {
+        "project_id": project_id,
+        "prefix": first_word[:PREFIX_LENGTH],
+        "query": query,
+        "indexed": indexed,
+    }
+    if longer:
+        parameters["term_pattern"] = like_prefix(first_word)
+    if caller_id is not None:
+        parameters |= {
+            "caller_id": caller_id,
+            "known": known,
+            "known_edges": KNOWN_EDGES,
+            "username_pattern": like_prefix(query),
+            "word_pattern": "% " + like_prefix(query),
+        }
+    statement = _suggestion_statement(caller_id is not None, longer, several_words)
+    return statement, parameters
 
 
 async def suggestion_candidates(
@@ -142,10 +184,9 @@ async def suggestion_candidates(
     caller_id: uuid.UUID | None,
     indexed: int,
     known: int,
-) -> list[RowMapping]:
-    """One round trip."""
-    statement = suggestion_statement(project_id, query, caller_id, indexed, known)
-    return list((await connection.execute(statement)).mappings())
+) -> list[Row]:
+    statement, parameters = suggestion_parameters(project_id, query, caller_id, indexed, known)
+    return await statement.rows(connection, parameters)
 
 
 def search_statement(dialect: str, project_id: uuid.UUID, query: str, limit: int) -> Select[Any]:
@@ -158,12 +199,13 @@ def search_statement(dialect: str, project_id: uuid.UUID, query: str, limit: int
             func.similarity(func.coalesce(users.c.username, ""), text),
             func.similarity(func.coalesce(users.c.name_folded, ""), text),
         )
+        # Usernames hold no spaces: a query of several words is a name's.
+        similar: ColumnElement[bool] = users.c.name_folded.op("%")(text)
+        if " " not in query:
+            similar = or_(users.c.username.op("%")(text), similar)
         return (
             select(*CANDIDATE_COLUMNS)
-            .where(
-                users.c.project_id == project_id,
-                or_(users.c.username.op("%")(text), users.c.name_folded.op("%")(text)),
-            )
+            .where(users.c.project_id == project_id, similar)
             .order_by(score.desc(), users.c.id)
             .limit(limit)
         )

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mutuals.finding import repository
 from mutuals.finding.errors import InvalidUsername
+from mutuals.kit.db.prepared import Row
 from mutuals.relationships.service import relationships
 from mutuals.users import rules
 from mutuals.users.errors import (
@@ -56,7 +56,7 @@ def parse_foreign_id(raw: str | None) -> str:
     return raw
 
 
-async def _visible(connection: AsyncConnection, asker: Asker, row: RowMapping | None) -> RowMapping:
+async def _visible(connection: AsyncConnection, asker: Asker, row: Row | None) -> Row:
     """The row, unless it does not exist for the asker (missing, or blocking them)."""
     if row is None:
         raise UserNotFound()
@@ -74,7 +74,7 @@ async def by_foreign_id(
     return _as_seen(asker, await _visible(connection, asker, row))
 
 
-def _as_seen(asker: Asker, row: RowMapping) -> dict[str, Any]:
+def _as_seen(asker: Asker, row: Row) -> dict[str, Any]:
     return auth_user(row) if asker.is_service or asker.user_id == row["id"] else public_user(row)
 
 
@@ -158,7 +158,7 @@ class Closeness:
 async def _closeness(
     connection: AsyncConnection,
     asker: Asker,
-    rows: Sequence[RowMapping],
+    rows: Sequence[Row],
     enough: int | None = None,
 ) -> dict[uuid.UUID, Closeness]:
     """How close each candidate is to the signed-in asker (§12.4's groups); candidates who
@@ -166,7 +166,8 @@ async def _closeness(
     askers (and a service key acting for nobody) see everyone in the last group.
 
     Mutual connections are counted only when they can change the answer: not when
-    `enough` candidates are already in the first three groups (which rank before them)."""
+    `enough` candidates are already in the first three groups (which rank before them),
+    and not at all when `enough` is 0 (a caller without connections shares none)."""
     if asker.user_id is None:
         return {row["id"]: Closeness(EVERYONE, 0) for row in rows}
     ids = [str(row["id"]) for row in rows if row["id"] != asker.user_id]
@@ -206,9 +207,7 @@ async def _closeness(
     return closeness
 
 
-def _order(
-    row: RowMapping, closeness: Closeness, query: str, username_first: bool
-) -> tuple[Any, ...]:
+def _order(row: Row, closeness: Closeness, query: str, username_first: bool) -> tuple[Any, ...]:
     """§12.4 within the caller's groups: the group (most mutual connections first in the
     fourth), an exact username match, username matches before name matches, more
     followers, then username."""
@@ -236,7 +235,7 @@ def parse_suggestion_query(raw: str | None, limit_raw: str | None) -> tuple[str,
     return query, int(limit_raw)
 
 
-def _suggestion_match(row: RowMapping, query: str) -> bool | None:
+def _suggestion_match(row: Row, query: str) -> bool | None:
     """True for a username match, False for a name match, None for no match (a candidate
     read from the index by its first word, whose other words do not follow)."""
     if row["username"] is not None and row["username"].startswith(query):
@@ -256,7 +255,10 @@ async def suggestions(
     )
     matched = {row["id"]: (row, _suggestion_match(row, query)) for row in rows}
     found = [row for row, match in matched.values() if match is not None]
-    closeness = await _closeness(connection, asker, found, enough=limit)
+    caller = next((row for row in rows if row["id"] == asker.user_id), None)
+    # Without connections of their own, the caller shares none with anybody.
+    enough = limit if caller is not None and caller["connections_count"] > 0 else 0
+    closeness = await _closeness(connection, asker, found, enough=enough)
     ranked = sorted(
         (row for row in found if row["id"] in closeness),
         key=lambda row: _order(row, closeness[row["id"]], query, bool(matched[row["id"]][1])),
@@ -264,7 +266,7 @@ async def suggestions(
     return [public_user(row) for row in ranked[:limit]]
 
 
-def _scores(row: RowMapping, query: str) -> tuple[float, bool]:
+def _scores(row: Row, query: str) -> tuple[float, bool]:
     """The similarity of the user to `query` (the better of username and name), and
     whether the username is the better match."""
     by_username = similarity(row["username"] or "", query)
@@ -285,7 +287,7 @@ async def search(
     similar = [row for row, score, _ in scored.values() if score >= repository.SIMILARITY_THRESHOLD]
     closeness = await _closeness(connection, asker, similar)
 
-    def order(row: RowMapping) -> tuple[Any, ...]:
+    def order(row: Row) -> tuple[Any, ...]:
         _, score, username_first = scored[row["id"]]
         return (-round(score, 6), *_order(row, closeness[row["id"]], query, username_first))
 
