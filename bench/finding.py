@@ -528,26 +528,28 @@ def measure(
             add(config, f"{label} ({clients} client{'s' * (clients > 1)})", figures)
 
 
-def _bound(prepared: Any, parameters: dict[str, Any]) -> Any:
-    """The prepared statement with its parameters bound, for EXPLAIN."""
+def bound(prepared: Any, parameters: dict[str, Any]) -> Any:
+    """A prepared statement with its parameters bound, for EXPLAIN."""
     return prepared.statement.params(**parameters)
+
+
+async def explain(connection: asyncpg.Connection, statement: Any) -> str:
+    """PostgreSQL's plan for a statement, as the planner picks it for these values."""
+    dialect = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    rows = await connection.fetch("EXPLAIN " + str(compiled))
+    return "\n".join(row[0] for row in rows)
 
 
 async def plans(dsn: str, project: FindingProject) -> list[str]:
     """EXPLAIN of one suggestion and one search, as the planner picks them at this size."""
-    dialect = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
     statements = [
-        _bound(*suggestion_parameters(project.id, project.prefixes[1][0], project.caller, 60, 10)),
+        bound(*suggestion_parameters(project.id, project.prefixes[1][0], project.caller, 60, 10)),
         search_statement("postgresql", project.id, project.misspelt[0], 80),
     ]
     connection = await asyncpg.connect(dsn)
     try:
-        shown = []
-        for statement in statements:
-            compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-            rows = await connection.fetch("EXPLAIN " + str(compiled))
-            shown.append("\n".join(row[0] for row in rows))
-        return shown
+        return [await explain(connection, statement) for statement in statements]
     finally:
         await connection.close()
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import insert, text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench import finding as finding_bench
+from bench.finding import bound, explain
 from mutuals.finding.repository import search_statement, suggestion_parameters
 from mutuals.kit.db.database import Database
 from mutuals.models import follows, user_search_terms, user_search_trigrams, users
@@ -105,11 +105,6 @@ async def _seed(database: Database, project_id: uuid.UUID) -> list[dict[str, Any
     return people
 
 
-def _bound(prepared: Any, parameters: dict[str, Any]) -> Any:
-    """The prepared statement with its parameters bound, for EXPLAIN."""
-    return prepared.statement.params(**parameters)
-
-
 async def _plan(connection: AsyncConnection, statement: Any) -> str:
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     prefix = "EXPLAIN QUERY PLAN " if connection.dialect.name == "sqlite" else "EXPLAIN "
@@ -135,11 +130,11 @@ async def test_suggestions_and_search_read_indexes(project: ProjectFactory) -> N
     people = await _seed(database, project_id)
     caller = people[0]["id"]
     statements = [
-        _bound(*suggestion_parameters(project_id, query, None, 60, 10))
+        bound(*suggestion_parameters(project_id, query, None, 60, 10))
         for query in ("a", "jo", "mar")
     ]
     statements += [
-        _bound(*suggestion_parameters(project_id, query, caller, 60, 10))
+        bound(*suggestion_parameters(project_id, query, caller, 60, 10))
         for query in ("a", "lov", "maria n", "chloe")
     ]
     searches = [
@@ -198,13 +193,9 @@ async def _search_plans(dsn: str) -> list[str]:
             ),
         )  # fmt: skip
         await connection.execute("ANALYZE users")
-        dialect = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
-        plans = []
-        for query in SEARCHES:
-            statement = search_statement("postgresql", project_id, query, 80)
-            compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-            explained = await connection.fetch("EXPLAIN " + str(compiled))
-            plans.append("\n".join(row[0] for row in explained))
-        return plans
+        return [
+            await explain(connection, search_statement("postgresql", project_id, query, 80))
+            for query in SEARCHES
+        ]
     finally:
         await connection.close()
