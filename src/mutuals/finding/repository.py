@@ -209,14 +209,20 @@ def search_statement(dialect: str, project_id: uuid.UUID, query: str, limit: int
             .order_by(score.desc(), users.c.id)
             .limit(limit)
         )
-    shared = (
-        select(user_search_trigrams.c.user_id, func.count().label("shared"))
-        .where(
-            user_search_trigrams.c.project_id == project_id,
-            user_search_trigrams.c.trigram.in_(sorted(trigrams(query))),
+    # One branch per trigram, each an equality on the whole primary key: grouping the
+    # rows of an IN list let SQLite pick the (project, user) index for its order and read
+    # every trigram row of the project.
+    grams = user_search_trigrams.c
+    per_gram = union_all(
+        *(
+            select(grams.user_id).where(grams.project_id == project_id, grams.trigram == gram)
+            for gram in sorted(trigrams(query))
         )
-        .group_by(user_search_trigrams.c.user_id)
-        .order_by(func.count().desc(), user_search_trigrams.c.user_id)
+    ).subquery()
+    shared = (
+        select(per_gram.c.user_id, func.count().label("shared"))
+        .group_by(per_gram.c.user_id)
+        .order_by(func.count().desc(), per_gram.c.user_id)
         .limit(bindparam("candidates", limit, type_=Integer))
         .subquery()
     )
